@@ -1,0 +1,1 @@
+"""Numba kernels of the regional coordination model: arrays in, arrays out."""

@@ -1,0 +1,19 @@
+"""mccoord: Monte Carlo engine for regional economic coordination.
+
+The data path reads like the model: scenario -> mechanism grid -> streams of paths ->
+kernel -> per-path metrics -> reduction -> dataset -> store.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("mccoord")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0+unknown"
+
+from .errors import ConfigError, MccoordError, StoreError  # noqa: E402
+from .params import DRIVERS, MECHANISMS  # noqa: E402
+
+__all__ = ["ConfigError", "DRIVERS", "MECHANISMS", "MccoordError", "StoreError", "__version__"]

@@ -1,0 +1,105 @@
+"""Turn a scenario into the arrays the kernels take (MODEL.md section 2).
+
+The API knows nothing of loop indices and the kernels nothing of scenarios: this
+module is the one place where names become positions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .geography import gravity_matrix
+from .kernels.layout import PARAM_ORDER
+from .params import MECHANISMS, validate_mix, validate_params
+from .scenario import Scenario
+from .stability import check_stability
+
+
+@dataclass(frozen=True)
+class ModelInputs:
+    """Initial state and fixed data of one scenario under one parameter set.
+
+    Attributes
+    ----------
+    G : float64[R, R]
+        Normalised gravity matrix.
+    s_target : float64[R]
+        Target specialisation: 1 where ``s0_i >= median(s0)``, else 0.
+    lny0 : float64[R]
+        ``ln y_i(0)``, income per capita relative to the population-weighted mean.
+    K0, L0, s0, e0 : float64[R]
+        Initial capital (units of initial national output), population share,
+        specialisation and integration.
+    saving : float64[R]
+        Investment rate per region.
+    groups : int64[R]
+        Macro-region index; ``group_names[groups[i]]`` is the name.
+    par : float64[N_PARAMS]
+        Model parameters in kernel order.
+    """
+
+    G: np.ndarray
+    s_target: np.ndarray
+    lny0: np.ndarray
+    K0: np.ndarray
+    L0: np.ndarray
+    s0: np.ndarray
+    e0: np.ndarray
+    saving: np.ndarray
+    groups: np.ndarray
+    group_names: tuple[str, ...]
+    par: np.ndarray
+
+    @property
+    def n_regions(self) -> int:
+        """Number of regions R."""
+        return self.lny0.shape[0]
+
+
+def resolve_params(scenario: Scenario, params: dict | None = None) -> dict[str, float]:
+    """Scenario parameters with ``params`` overrides applied and validated."""
+    if not params:
+        return dict(scenario.params)
+    merged = {k: v for k, v in scenario.raw.get("model", {}).items()}
+    merged.update(params)
+    out = validate_params(merged, where="params")
+    check_stability(out, scenario.simulation["substeps"])
+    return out
+
+
+def model_inputs(scenario: Scenario, params: dict | None = None) -> ModelInputs:
+    """Build the kernel inputs of ``scenario`` (MODEL.md section 2).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    params : dict, optional
+        Model-key overrides on top of the scenario's ``[model]`` table.
+    """
+    p = resolve_params(scenario, params)
+    reg = scenario.regions
+    pop = reg["population"].to_numpy(float)
+    L0 = pop / pop.sum()
+    gdp = reg["gdp_per_capita"].to_numpy(float)
+    y0 = gdp / np.sum(gdp * L0)
+    K0 = p["capital_output"] * y0 * L0
+    s0 = reg["specialisation"].to_numpy(float)
+    s_target = (s0 >= np.median(s0)).astype(float)
+    e0 = reg["integration"].to_numpy(float)
+    R = len(reg)
+    saving = reg["saving"].to_numpy(float) if "saving" in reg else np.full(R, p["saving"])
+    names, groups = np.unique(reg["group"].to_numpy(str), return_inverse=True)
+    par = np.array([float(p[k]) for k in PARAM_ORDER])
+    return ModelInputs(
+        G=np.ascontiguousarray(gravity_matrix(scenario.distance_km, p["d0"])),
+        s_target=s_target, lny0=np.log(y0), K0=K0, L0=L0, s0=s0.copy(), e0=e0.copy(),
+        saving=saving, groups=groups.astype(np.int64), group_names=tuple(names), par=par,
+    )
+
+
+def mix_vector(mix: dict) -> np.ndarray:
+    """Mechanism intensities of ``mix`` in mechanism order (missing ones are 0)."""
+    full = validate_mix(mix)
+    return np.array([full[m] for m in MECHANISMS])
