@@ -21,11 +21,13 @@ References
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
 __all__ = ["HakenResult", "haken"]
 
@@ -79,7 +81,10 @@ def _fit(y: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     det = float(np.linalg.det(X.T @ X))
     if not abs(det) > DET_TOL:
         return np.full(2, np.nan), np.full(2, np.nan), det
-    res = sm.OLS(y, X).fit()
+    with warnings.catch_warnings():
+        # near-collinear but |det| > 1e-14: MODEL.md's rule, not statsmodels', decides
+        warnings.simplefilter("ignore", SingularMatrixWarning)
+        res = sm.OLS(y, X).fit()
     return np.asarray(res.params), np.asarray(res.bse), det
 
 
