@@ -70,7 +70,7 @@ def theil(
     panel = income_panel(income, **panel_kwargs)
     y, has_path = stack_paths(panel)
     if isinstance(population, str) and not isinstance(income, xr.Dataset):
-        kw = {k: v for k, v in panel_kwargs.items() if k != "value"}
+        kw = {k: v for k, v in panel_kwargs.items() if k not in ("value", "group")}
         population = population_panel(income, value=population, **kw)
     elif population is None and isinstance(income, xr.Dataset):
         population = population_panel(income, years=panel_kwargs.get("years"))

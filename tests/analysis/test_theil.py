@@ -25,7 +25,8 @@ def test_unweighted_matches_inequality_package_on_china(china_wide, china_long):
 
 
 def test_weighted_decomposition_adds_up_on_china(china_long):
-    ds = theil(china_long, population="population_10k", value="gdp_per_capita_yuan")
+    ds = theil(china_long, population="population_10k", value="gdp_per_capita_yuan",
+               group="region")
     assert ds.attrs["weighted"]
     np.testing.assert_allclose(ds["between"] + ds["within"], ds["total"], rtol=1e-12)
     assert (ds["between"] > 0).all() and (ds["within"] > 0).all()
