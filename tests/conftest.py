@@ -1,41 +1,18 @@
-"""Shared fixtures: small scenarios and a helper that runs the kernel on given shocks."""
+"""Shared fixtures and the Hypothesis profiles (``ci`` under CI=true, ``dev`` otherwise)."""
 
 from __future__ import annotations
 
 import os
 
-import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import HealthCheck, settings
 
 import mccoord
-from mccoord.blocks import n_records
-from mccoord.inputs import ModelInputs, mix_vector, model_inputs
-from mccoord.kernels.layout import N_PATH_SCALARS, N_REC_SCALARS, shocks_per_step
-from mccoord.kernels.paths import N_STATE_REC, simulate_given_shocks
 
 settings.register_profile("ci", max_examples=40, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=20, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
-
-ALL_ON = dict.fromkeys(mccoord.MECHANISMS, 1.0)
-
-
-def synthetic_regions(R: int, seed: int = 0, groups: int = 3) -> pd.DataFrame:
-    """A random but plausible regions table of ``R`` regions."""
-    rng = np.random.default_rng(seed)
-    return pd.DataFrame({
-        "region": [f"r{i:03d}" for i in range(R)],
-        "group": [f"g{i % groups}" for i in range(R)],
-        "gdp_per_capita": np.exp(rng.normal(0, 0.4, R)) * 1e4,
-        "population": rng.uniform(1e5, 1e7, R),
-        "specialisation": rng.uniform(0, 1, R),
-        "integration": rng.uniform(0.2, 0.9, R),
-        "lat": rng.uniform(20, 45, R),
-        "lon": rng.uniform(90, 125, R),
-    })
 
 
 @pytest.fixture(scope="session")
@@ -46,39 +23,3 @@ def demo():
 @pytest.fixture(scope="session")
 def china():
     return mccoord.load_scenario("china")
-
-
-def run_given(inputs: ModelInputs, mix: dict, shocks: np.ndarray, *, years: int,
-              substeps: int = 1, record_every: int = 1, target_reduction: float = 0.25):
-    """Run the kernel path loop on given shocks ``(P, years*substeps, 4R+1)``."""
-    P = shocks.shape[0]
-    R = inputs.n_regions
-    n_rec = n_records(years, record_every)
-    out = {
-        "rec_state": np.empty((P, n_rec, N_STATE_REC, R)),
-        "rec_lny": np.empty((P, n_rec, R)),
-        "rec_L": np.empty((P, n_rec, R)),
-        "rec_scalar": np.empty((P, n_rec, N_REC_SCALARS)),
-        "path_scalar": np.empty((P, N_PATH_SCALARS)),
-    }
-    simulate_given_shocks(shocks, years, substeps, record_every, target_reduction, inputs.G,
-                          inputs.s_target, inputs.lny0, inputs.K0, inputs.L0, inputs.s0, inputs.e0,
-                          inputs.saving, inputs.par, mix_vector(mix), inputs.groups,
-                          len(inputs.group_names), out["rec_state"], out["rec_lny"], out["rec_L"],
-                          out["rec_scalar"], out["path_scalar"])
-    return out
-
-
-def random_shocks(P: int, n_steps: int, R: int, seed: int = 0) -> np.ndarray:
-    """Standard normals with uniforms in the last R slots of each step."""
-    rng = np.random.default_rng(seed)
-    k = shocks_per_step(R)
-    x = rng.standard_normal((P, n_steps, k))
-    x[:, :, 3 * R + 1:] = rng.uniform(size=(P, n_steps, R))
-    return x
-
-
-@pytest.fixture
-def small_inputs():
-    sc = mccoord.scenario_from_table(synthetic_regions(7, seed=3))
-    return model_inputs(sc)

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
+from helpers import ALL_ON, random_shocks, run_given, synthetic_regions
 from hypothesis import given
 from hypothesis import strategies as st
+from mccoord.kernels.layout import P_VALID, PARAM_ORDER, shocks_per_step
+from mccoord.kernels.model import N_WORK, W_NETK, W_NETL, W_T, step
+from mccoord.kernels.paths import S_E, S_S
 
 import mccoord
 from mccoord.geography import gravity_matrix, great_circle_km
 from mccoord.inputs import mix_vector, model_inputs
-from mccoord.kernels.layout import P_VALID, PARAM_ORDER, shocks_per_step
-from mccoord.kernels.model import N_WORK, W_NETK, W_NETL, W_T, step
-from mccoord.kernels.paths import S_E, S_S
 from mccoord.params import DEFAULTS
-from tests.conftest import ALL_ON, run_given, random_shocks, synthetic_regions
 
 intensity = st.floats(0.0, 1.0)
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import ALL_ON, random_shocks, run_given, synthetic_regions
+from mccoord.kernels.layout import R_CA
+from mccoord.kernels.paths import S_A, S_E, S_K, S_S, S_Z
 
 import mccoord
 from mccoord.inputs import mix_vector, model_inputs
-from mccoord.kernels.layout import R_CA
-from mccoord.kernels.paths import S_A, S_E, S_K, S_S, S_Z
 from mccoord.reference import simulate_reference
-from tests.conftest import ALL_ON, run_given, random_shocks, synthetic_regions
 
 MIXES = {m: {m: 1.0} for m in mccoord.MECHANISMS} | {"none": {}, "all": ALL_ON,
                                                      "half": dict.fromkeys(mccoord.MECHANISMS, 0.5)}

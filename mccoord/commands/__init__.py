@@ -1,0 +1,1 @@
+"""Subcommands of the ``mccoord`` command line, one module each."""
