@@ -15,10 +15,11 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 from .errors import ConfigError, MccoordError, StoreError  # noqa: E402
 from .params import DRIVERS, MECHANISMS  # noqa: E402
+from .run import run  # noqa: E402
 from .scenario import Scenario, builtin_scenarios, load_scenario, scenario_from_table  # noqa: E402
 from .simulate import simulate  # noqa: E402
 
 __all__ = [
     "ConfigError", "DRIVERS", "MECHANISMS", "MccoordError", "Scenario", "StoreError", "__version__",
-    "builtin_scenarios", "load_scenario", "scenario_from_table", "simulate",
+    "builtin_scenarios", "load_scenario", "run", "scenario_from_table", "simulate",
 ]

@@ -15,7 +15,11 @@ from .errors import MccoordError
 
 #: Modules that register a subcommand, in help order.
 COMMAND_MODULES: tuple[str, ...] = (
+    "mccoord.commands.run_cmd",
+    "mccoord.commands.info_cmd",
     "mccoord.commands.simulate_cmd",
+    "mccoord.commands.calibrate_cmd",
+    "mccoord.commands.backtest_cmd",
 )
 
 
