@@ -13,9 +13,9 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
+from .ensemble import run  # noqa: E402
 from .errors import ConfigError, MccoordError, StoreError  # noqa: E402
 from .params import DRIVERS, MECHANISMS  # noqa: E402
-from .run import run  # noqa: E402
 from .scenario import Scenario, builtin_scenarios, load_scenario, scenario_from_table  # noqa: E402
 from .simulate import simulate  # noqa: E402
 

@@ -28,14 +28,14 @@ def machine_cores() -> int:
 class Plan:
     """How an ensemble is executed."""
 
-    kind: str            # "local", "scheduler", "client" or "inprocess"
+    kind: str            # "local", "scheduler", "slurm", "client" or "inprocess"
     workers: int
     numba_threads: int
     address: str | None = None
 
 
 def plan_execution(*, workers: int | None, threads: int | None, scheduler: str | None,
-                   client: object | None) -> Plan:
+                   client: object | None, slurm: str | Path | None = None) -> Plan:
     """Decide the execution plan from the user's arguments.
 
     ``workers=0`` runs every task in this process (no Dask cluster), which is the
@@ -49,6 +49,8 @@ def plan_execution(*, workers: int | None, threads: int | None, scheduler: str |
         raise ConfigError("threads", threads, "a positive whole number of Numba threads per worker")
     if client is not None:
         return Plan("client", workers or 0, threads or 1)
+    if slurm is not None:
+        return Plan("slurm", 0, threads or 1, address=str(slurm))
     if scheduler is not None:
         return Plan("scheduler", workers or 0, threads or 1, address=scheduler)
     if workers == 0:
@@ -68,6 +70,15 @@ def open_client(plan: Plan, client: object | None = None):
 
     if plan.kind == "client":
         yield client
+        return
+    if plan.kind == "slurm":
+        cluster, _, jobs = slurm_cluster(plan.address)
+        try:
+            cluster.scale(jobs=jobs)
+            with Client(cluster) as c:
+                yield c
+        finally:
+            cluster.close()
         return
     if plan.kind == "scheduler":
         address = plan.address
@@ -91,3 +102,55 @@ def open_client(plan: Plan, client: object | None = None):
                 yield c
         finally:
             cluster.close()
+
+
+def read_slurm_recipe(config_path: str | Path) -> tuple[dict, int, int]:
+    """Read and check a SLURM recipe (``configs/slurm.toml``).
+
+    ``[slurm]`` holds ``dask_jobqueue.SLURMCluster`` keyword arguments and ``[scale]
+    jobs`` the number of jobs. Each Dask worker runs one task at a time with
+    ``cores / processes`` Numba threads, set through ``NUMBA_NUM_THREADS`` in the job
+    prologue.
+
+    Returns
+    -------
+    (kwargs, numba_threads, jobs)
+    """
+    import tomllib
+
+    path = Path(config_path)
+    if not path.is_file():
+        raise ConfigError("--slurm", str(config_path), "an existing TOML file")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError("--slurm", str(config_path), f"valid TOML ({exc})") from exc
+    kwargs = dict(raw.get("slurm", {}))
+    jobs = raw.get("scale", {}).get("jobs", 1)
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ConfigError("scale.jobs", jobs, "a positive whole number")
+    for key in ("cores", "processes"):
+        v = kwargs.get(key, 1)
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise ConfigError(f"slurm.{key}", v, "a positive whole number")
+    threads = max(1, int(kwargs.get("cores", 1)) // int(kwargs.get("processes", 1)))
+    prologue = list(kwargs.pop("job_script_prologue", []))
+    prologue.append(f"export NUMBA_NUM_THREADS={threads} OMP_NUM_THREADS=1")
+    kwargs["job_script_prologue"] = prologue
+    if not kwargs.get("interface"):
+        kwargs.pop("interface", None)
+    # one task per worker: SLURMCluster gives each worker cores/processes threads by
+    # default, so the worker is asked for a single (last-given) --nthreads.
+    kwargs["worker_extra_args"] = list(kwargs.get("worker_extra_args", [])) + ["--nthreads", "1"]
+    return kwargs, threads, jobs
+
+
+def slurm_cluster(config_path: str | Path):
+    """A ``dask_jobqueue.SLURMCluster`` from a recipe; returns ``(cluster, threads, jobs)``."""
+    kwargs, threads, jobs = read_slurm_recipe(config_path)
+    try:
+        from dask_jobqueue import SLURMCluster
+    except ImportError as exc:  # pragma: no cover - optional dependency
+        raise ConfigError("--slurm", str(config_path),
+                          "dask-jobqueue installed (pip install 'mccoord[cluster]')") from exc
+    return SLURMCluster(**kwargs), threads, jobs

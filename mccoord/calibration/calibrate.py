@@ -65,6 +65,7 @@ PARAMETERS: tuple[str, ...] = ("sigma", "sigma_common", "g", "lambda0")
 DEFAULT_SEED = 20241129
 DEFAULT_PATHS = 500
 _G_SCALE = 0.02
+_LOG_MIN, _LOG_MAX = math.log(1e-4), math.log(1.99)
 _SE_STEP = {"sigma": 2e-3, "sigma_common": 2e-3, "g": 1e-3, "lambda0": 2e-3}
 
 
@@ -254,16 +255,17 @@ class _Objective:
         self.n_eval = 0
 
     def natural(self, x: np.ndarray) -> np.ndarray:
-        sig = min(math.exp(min(x[0], 1.0)), 1.99)
-        sc = min(math.exp(min(x[1], 1.0)), 1.99)
+        # Clipped so that the objective is flat (and Nelder-Mead stops) far in the tails.
+        sig = math.exp(float(np.clip(x[0], _LOG_MIN, _LOG_MAX)))
+        sc = math.exp(float(np.clip(x[1], _LOG_MIN, _LOG_MAX)))
         g = float(np.clip(_G_SCALE * x[2], -0.99, 0.99))
-        lam = self.lambda_max / (1.0 + math.exp(-float(np.clip(x[3], -50, 50))))
+        lam = self.lambda_max / (1.0 + math.exp(-float(np.clip(x[3], -12.0, 12.0))))
         return np.array([sig, sc, g, lam])
 
     def transformed(self, theta: np.ndarray) -> np.ndarray:
         sig, sc, g, lam = theta
         p = min(max(lam / self.lambda_max, 1e-9), 1 - 1e-9)
-        return np.array([math.log(max(sig, 1e-9)), math.log(max(sc, 1e-9)), g / _G_SCALE,
+        return np.array([math.log(max(sig, 1e-4)), math.log(max(sc, 1e-4)), g / _G_SCALE,
                          math.log(p / (1 - p))])
 
     def per_path(self, theta: np.ndarray) -> np.ndarray:

@@ -29,6 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="local Dask worker processes (default: one per core; 0 = in this process)")
     p.add_argument("--threads", type=int, default=None, help="Numba threads per worker")
     p.add_argument("--scheduler", default=None, help="address or scheduler file of a Dask cluster")
+    p.add_argument("--slurm", default=None, help="SLURM recipe TOML (see configs/slurm.toml)")
     p.add_argument("--paths-per-task", type=int, default=None, help="paths per task (multiple of 100)")
     p.add_argument("--resume", action="store_true", help="finish an interrupted run in --out")
     p.add_argument("--overwrite", action="store_true", help="replace an existing store")
@@ -62,13 +63,14 @@ def ranking_table(ds: xr.Dataset, top: int = 10) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
-    from ..run import run
+    from ..ensemble import run
     from ..scenario import load_scenario
 
     scenario = load_scenario(args.config)
     out = args.out or Path(f"mccoord-{scenario.name}-{datetime.now():%Y%m%d-%H%M%S}.zarr")
     ds = run(scenario, mixes=args.mixes, paths=args.paths, years=args.years, seed=args.seed,
-             store=out, workers=args.workers, threads=args.threads, scheduler=args.scheduler,
+             store=out, workers=args.workers, threads=args.threads,
+             scheduler=args.scheduler, slurm=args.slurm,
              paths_per_task=args.paths_per_task, resume=args.resume, overwrite=args.overwrite,
              progress=not args.quiet)
     if not args.quiet:

@@ -87,7 +87,8 @@ def warm_up(inputs, theta, settings) -> None:
 def run(scenario: Scenario | str | None = None, *, mixes: object = None, paths: int | None = None,
         years: int | None = None, seed: int | None = None, store: str | Path | None = None,
         client: object | None = None, workers: int | None = None, threads: int | None = None,
-        scheduler: str | None = None, paths_per_task: int | None = None, mixes_per_task: int = 1,
+        scheduler: str | None = None, slurm: str | Path | None = None,
+        paths_per_task: int | None = None, mixes_per_task: int = 1,
         resume: bool = False, overwrite: bool = False, progress: bool = True) -> xr.Dataset:
     """Run an ensemble over mechanism mixes and return the results dataset.
 
@@ -110,6 +111,9 @@ def run(scenario: Scenario | str | None = None, *, mixes: object = None, paths: 
         Numba threads per worker (default: cores / workers).
     scheduler : str, optional
         Address (``tcp://host:8786``) or scheduler file of an existing Dask cluster.
+    slurm : path, optional
+        A SLURM recipe (``configs/slurm.toml``): submit Dask workers as SLURM jobs with
+        dask-jobqueue.
     paths_per_task : int, optional
         Paths per task (a multiple of 100, the granule); default 1000. It does not change
         the results, only the task size.
@@ -136,7 +140,13 @@ def run(scenario: Scenario | str | None = None, *, mixes: object = None, paths: 
     design = make_design(scenario, mixes, seed=sim["seed"])
     ppt = _paths_per_task(sim["paths"], paths_per_task)
     mpt = _positive("mixes_per_task", mixes_per_task)
-    plan = plan_execution(workers=workers, threads=threads, scheduler=scheduler, client=client)
+    plan = plan_execution(workers=workers, threads=threads, scheduler=scheduler, client=client,
+                          slurm=slurm)
+    if plan.kind == "slurm":
+        from .cluster import read_slurm_recipe  # check the recipe before any work starts
+
+        _, slurm_threads, _ = read_slurm_recipe(slurm)
+        plan = plan.__class__("slurm", 0, threads or slurm_threads, address=str(slurm))
     if store is None:
         store = Path(tempfile.mkdtemp(prefix="mccoord-")) / "run.zarr"
     store = Path(store)

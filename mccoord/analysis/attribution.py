@@ -1,0 +1,453 @@
+"""Which mechanisms matter: attribution of an ensemble metric to the five mechanisms.
+
+:func:`attribution` works on the results of :func:`mccoord.run` (a store path or the
+dataset ``mccoord.run`` returns).
+
+Factorial grids (one dimension per mechanism)
+    The *value function* ``v(S)`` is the metric of the mix in which the mechanisms in
+    ``S`` are at their "on" level and the others at their "off" level (default: every
+    mechanism's highest level vs its lowest; with ``between=(a, b)`` the players are the
+    mechanisms in which mixes ``a`` and ``b`` differ, ``v(S)`` takes ``b``'s levels for
+    ``S`` and ``a``'s otherwise). On the ``2**n`` corners of that cube we report
+
+    * ``total``: ``v(all on) - v(all off)``;
+    * ``shapley``: the exact Shapley value of each mechanism,
+      ``phi_j = sum_{S not containing j} |S|! (n-|S|-1)! / n! * (v(S + j) - v(S))``;
+      they sum to the total exactly (efficiency);
+    * ``main``: the factorial (Yates) main effect, mean of ``v`` over the corners with
+      ``j`` on minus the mean over the corners with ``j`` off;
+    * ``interaction``: the two-way (Yates) interaction, mean of ``v`` over the corners
+      where ``j`` and ``k`` are at the same end minus the mean where they differ, i.e.
+      half of (effect of ``j`` with ``k`` on minus effect of ``j`` with ``k`` off),
+      averaged over the other mechanisms;
+    * ``value``: ``v(all off)`` and ``v(all on)`` themselves.
+
+    Every row is a linear combination ``sum_k c_k v(S_k)``. Each ``v(S_k)`` is a mean over
+    paths of a per-path quantity ``x_pk`` (an indicator for the probabilities, sigma(t)
+    for ``sigma_mean``), and path ``p`` sees the same shocks under every mix (common
+    random numbers), so ``sum_k c_k x_pk`` is one i.i.d. draw per path whose mean is the
+    estimate. The standard error is therefore ``sd_p(sum_k c_k x_pk) / sqrt(n)`` (sd
+    with ``ddof=0``; for a single mix this is the binomial ``sqrt(p(1-p)/n)`` of the
+    dataset). It is exact under the pairing, including all covariances between mixes,
+    and is usually much smaller than the independent-samples formula. It needs the
+    store's ``raw`` per-path data; without it (a dataset not opened from a store) the
+    standard errors fall back to ``sqrt(sum_k c_k**2 se_k**2)``, which ignores the
+    (usually positive) correlation between mixes and is then conservative for
+    contrasts; ``result.attrs["se_method"]`` says which was used. The estimates are
+    always the dataset's values (each mix over its own valid paths); the paired
+    standard errors use the paths valid under every mix of the cube.
+
+Sampled designs (``mixes="sobol:N"``, a ``mix`` dimension)
+    First-order and total Sobol indices of the metric over the five intensities,
+    assumed independent and uniform on [0, 1] as in the Sobol design. Estimator:
+    a polynomial-chaos surrogate (Sudret 2008): the metric of each mix is regressed by
+    least squares on orthonormal shifted Legendre polynomials of the intensities up to
+    total degree 3 (2 or 1 when there are fewer than twice as many mixes as terms);
+    with an orthonormal basis the variance of the surrogate is the sum of its squared
+    non-constant coefficients, the first-order index ``S_j`` is the share of terms in
+    ``theta_j`` alone and the total index ``ST_j`` the share of all terms involving
+    ``theta_j``. Standard errors are from a nonparametric bootstrap over mixes
+    (200 resamples, fixed seed). The indices describe the polynomial fit of the metric
+    surface; ``attrs`` carries its R**2 and ``noise_share`` = mean squared Monte Carlo
+    SE of the metric over its variance across mixes (Monte Carlo noise that the
+    surrogate absorbs inflates the variance by at most about this share times
+    terms/mixes).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ..errors import ConfigError, StoreError
+from ..params import MECHANISMS
+
+__all__ = ["METRICS", "attribution", "open_results", "raw_group"]
+
+#: Metrics :func:`attribution` accepts.
+METRICS: tuple[str, ...] = ("p_target", "p_sigma", "p_beta", "sigma_mean")
+
+N_BOOT = 200
+
+
+# --------------------------------------------------------------------------- opening
+
+def open_results(ds_or_store: xr.Dataset | str | Path) -> xr.Dataset:
+    """The results dataset of a complete store (a dataset is returned unchanged).
+
+    Raises
+    ------
+    StoreError
+        If the path does not exist, is not a mccoord store or is incomplete.
+    """
+    if isinstance(ds_or_store, xr.Dataset):
+        return ds_or_store
+    from ..store import is_store, quiet_zarr, read_attrs
+
+    path = Path(ds_or_store)
+    if not path.exists():
+        raise StoreError(f"store {path}: does not exist")
+    if not path.is_dir() or not is_store(path):
+        raise StoreError(f"store {path}: not a mccoord store")
+    if not read_attrs(path).get("complete"):
+        raise StoreError(f"store {path}: incomplete; finish it with mccoord run CONFIG --resume --out STORE")
+    with quiet_zarr():
+        return xr.open_zarr(str(path))
+
+
+def raw_group(ds: xr.Dataset):
+    """The ``raw`` zarr group of the store ``ds`` was opened from, or ``None``."""
+    source = ds.encoding.get("source")
+    if not source:
+        return None
+    import zarr
+
+    from ..store import quiet_zarr
+
+    try:
+        with quiet_zarr():
+            return zarr.open_group(str(source), mode="r", path="raw", use_consolidated=False)
+    except Exception:  # noqa: BLE001 - no raw data means "fall back"
+        return None
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _check_metric(ds: xr.Dataset, metric: str) -> None:
+    if metric not in METRICS:
+        raise ConfigError("metric", metric, f"one of: {', '.join(METRICS)}")
+    if metric not in ds:
+        raise ConfigError("metric", metric, f"a variable of the dataset ({', '.join(ds.data_vars)})")
+
+
+def _resolve_time(ds: xr.Dataset, metric: str, time: object) -> tuple[int | None, float | None]:
+    """(position, value) of ``time`` on the time axis; horizon by default."""
+    if "time" not in ds[metric].dims:
+        return None, None
+    times = np.asarray(ds["time"].values, dtype=float)
+    if time is None:
+        return len(times) - 1, float(times[-1])
+    hit = np.flatnonzero(np.isclose(times, float(time)))
+    if not hit.size:
+        raise ConfigError("time", time, f"a recorded time, {times[0]:g} to {times[-1]:g}")
+    return int(hit[0]), float(times[hit[0]])
+
+
+def _metric_values(ds: xr.Dataset, metric: str, t_pos: int | None) -> xr.DataArray:
+    da = ds[metric]
+    if t_pos is not None:
+        da = da.isel(time=t_pos)
+    return da
+
+
+def _se_values(ds: xr.Dataset, metric: str, t_pos: int | None) -> xr.DataArray | None:
+    name = f"{metric}_se"
+    if name not in ds:
+        return None
+    return _metric_values(ds, name, t_pos)
+
+
+def per_path(raw, mix: int, metric: str, t_pos: int | None, t_val: float | None) -> np.ndarray:
+    """Per-path value of ``metric`` for flat mix ``mix`` (NaN on invalid paths).
+
+    Indicators for the probabilities (``fp <= t``, ``sigma(t) < sigma(0)``,
+    ``beta < 0``), ``sigma(t)`` for ``sigma_mean``; their mean over valid paths is the
+    dataset's value.
+    """
+    valid = np.asarray(raw["path_valid"][mix]) == 1
+    if metric == "p_target":
+        fp = np.asarray(raw["path_first_passage"][mix], dtype=float)
+        with np.errstate(invalid="ignore"):
+            x = (fp <= t_val).astype(float)
+    elif metric == "p_sigma":
+        s = np.asarray(raw["path_sigma"][mix], dtype=float)
+        x = (s[:, t_pos] < s[:, 0]).astype(float)
+    elif metric == "p_beta":
+        x = (np.asarray(raw["path_beta"][mix], dtype=float) < 0).astype(float)
+    else:
+        x = np.asarray(raw["path_sigma"][mix], dtype=float)[:, t_pos].copy()
+    x[~valid] = np.nan
+    return x
+
+
+def _level_index(ds: xr.Dataset, mech: str, value: float, where: str) -> int:
+    levels = np.asarray(ds[mech].values, dtype=float)
+    hit = np.flatnonzero(np.isclose(levels, float(value)))
+    if not hit.size:
+        raise ConfigError(f"{where}.{mech}", value, f"a level of the grid ({', '.join(f'{v:g}' for v in levels)})")
+    return int(hit[0])
+
+
+def _mix_levels(ds: xr.Dataset, mix: object, where: str) -> dict[str, int]:
+    """Level indices (per grid mechanism) of a mix given as a dict or a flat index."""
+    mechs = [m for m in MECHANISMS if m in ds.dims]
+    shape = tuple(ds.sizes[m] for m in mechs)
+    if isinstance(mix, int | np.integer) and not isinstance(mix, bool):
+        if not 0 <= int(mix) < math.prod(shape):
+            raise ConfigError(where, mix, f"a flat mix index in 0..{math.prod(shape) - 1}")
+        return dict(zip(mechs, (int(i) for i in np.unravel_index(int(mix), shape)), strict=True))
+    if isinstance(mix, dict):
+        unknown = set(mix) - set(MECHANISMS)
+        if unknown:
+            raise ConfigError(where, sorted(unknown), f"mechanisms among: {', '.join(MECHANISMS)}")
+        out = {}
+        for m in mechs:
+            if m in mix:
+                out[m] = _level_index(ds, m, mix[m], where)
+            elif ds.sizes[m] == 1:
+                out[m] = 0
+            else:
+                raise ConfigError(f"{where}.{m}", None, "a level for every mechanism with several levels")
+        return out
+    raise ConfigError(where, mix, "a dict of mechanism intensities or a flat mix index")
+
+
+def _coefficients(n: int) -> list[tuple[str, tuple[int, ...], np.ndarray]]:
+    """(kind, players, coefficient vector over the 2**n corners) of every effect.
+
+    Corner ``k`` has player ``i`` on iff bit ``i`` of ``k`` is set.
+    """
+    K = 1 << n
+    bits = np.array([[(k >> i) & 1 for i in range(n)] for k in range(K)], dtype=float)
+    sign = 2 * bits - 1
+    rows: list[tuple[str, tuple[int, ...], np.ndarray]] = []
+    off = np.zeros(K)
+    off[0] = 1.0
+    on = np.zeros(K)
+    on[K - 1] = 1.0
+    rows += [("value_off", (), off), ("value_on", (), on), ("total", (), on - off)]
+    for j in range(n):
+        c = np.zeros(K)
+        for k in range(K):
+            if (k >> j) & 1:
+                continue
+            s = bin(k).count("1")
+            w = math.factorial(s) * math.factorial(n - s - 1) / math.factorial(n)
+            c[k | (1 << j)] += w
+            c[k] -= w
+        rows.append(("shapley", (j,), c))
+    scale = 1.0 / (K // 2) if n else 1.0
+    rows += [("main", (j,), sign[:, j] * scale) for j in range(n)]
+    rows += [("interaction", (j, k), sign[:, j] * sign[:, k] * scale)
+             for j, k in itertools.combinations(range(n), 2)]
+    return rows
+
+
+# --------------------------------------------------------------------------- grid
+
+def _grid_attribution(ds: xr.Dataset, metric: str, t_pos, t_val, between) -> pd.DataFrame:
+    mechs = [m for m in MECHANISMS if m in ds.dims]
+    if between is None:
+        a = {m: int(np.argmin(ds[m].values)) for m in mechs}
+        b = {m: int(np.argmax(ds[m].values)) for m in mechs}
+        names = ("all off", "all on")
+    else:
+        if not isinstance(between, list | tuple) or len(between) != 2:
+            raise ConfigError("between", between, "a pair (mix_a, mix_b)")
+        a = _mix_levels(ds, between[0], "between[0]")
+        b = _mix_levels(ds, between[1], "between[1]")
+        names = ("mix_a", "mix_b")
+    players = [m for m in mechs if a[m] != b[m]]
+    n = len(players)
+    K = 1 << n
+    corners = []
+    for k in range(K):
+        lv = dict(a)
+        for i, m in enumerate(players):
+            if (k >> i) & 1:
+                lv[m] = b[m]
+        corners.append(lv)
+    values = _metric_values(ds, metric, t_pos)
+    v = np.array([float(values.isel(lv).values) for lv in corners])
+    se_da = _se_values(ds, metric, t_pos)
+    se_k = (np.array([float(se_da.isel(lv).values) for lv in corners]) if se_da is not None
+            else np.full(K, np.nan))
+
+    # per-path data, if this dataset is a whole grid opened from a store
+    X = None
+    raw = raw_group(ds)
+    shape = tuple(ds.sizes[m] for m in MECHANISMS) if all(m in ds.dims for m in MECHANISMS) else None
+    if raw is not None and shape is not None and raw["path_valid"].shape[0] == math.prod(shape):
+        flat = [int(np.ravel_multi_index(tuple(lv[m] for m in MECHANISMS), shape)) for lv in corners]
+        X = np.column_stack([per_path(raw, f, metric, t_pos, t_val) for f in flat])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            check = np.nanmean(X, axis=0)
+        if not np.allclose(check, v, rtol=1e-9, atol=1e-12, equal_nan=True):
+            warnings.warn("the store's per-path data do not reproduce the dataset values (was the "
+                          "dataset subset or reordered?); using independent-samples SEs",
+                          RuntimeWarning, stacklevel=3)
+            X = None
+    if X is not None:
+        X = X[np.isfinite(X).all(axis=1)]
+        se_method = ("paired: sd over paths of the per-path linear combination / sqrt(n) "
+                     "(common random numbers)")
+        n_used = int(X.shape[0])
+    else:
+        se_method = ("independent: sqrt(sum c_k^2 se_k^2) (no per-path data; ignores the "
+                     "correlation between mixes)")
+        n_used = None
+
+    rows = []
+    for kind, who, c in _coefficients(n):
+        if kind == "value_off":
+            term, kind = names[0], "value"
+        elif kind == "value_on":
+            term, kind = names[1], "value"
+        elif kind == "total":
+            term = "total"
+        else:
+            term = ":".join(players[i] for i in who)
+        est = float(c @ v)
+        if X is not None:
+            se = float(np.std(X @ c, ddof=0) / np.sqrt(X.shape[0])) if X.shape[0] else np.nan
+        else:
+            se = float(np.sqrt(np.sum(c**2 * se_k**2)))
+        rows.append({"term": term, "kind": kind, "estimate": est, "se": se})
+    out = pd.DataFrame(rows, columns=["term", "kind", "estimate", "se"])
+    out.attrs.update({
+        "metric": metric, "time": t_val, "design": "grid", "players": players,
+        "from": {m: float(ds[m].values[a[m]]) for m in mechs},
+        "to": {m: float(ds[m].values[b[m]]) for m in mechs},
+        "se_method": se_method, "n_paths": n_used,
+    })
+    return out
+
+
+# --------------------------------------------------------------------------- sampled
+
+def _legendre(x: np.ndarray, degree: int) -> np.ndarray:
+    """Orthonormal shifted Legendre polynomials on [0, 1]: (n, degree + 1)."""
+    u = 2 * x - 1
+    P = np.empty((x.size, degree + 1))
+    P[:, 0] = 1.0
+    if degree >= 1:
+        P[:, 1] = u
+    for d in range(1, degree):
+        P[:, d + 1] = ((2 * d + 1) * u * P[:, d] - d * P[:, d - 1]) / (d + 1)
+    return P * np.sqrt(2 * np.arange(degree + 1) + 1)
+
+
+def _multi_indices(dim: int, degree: int) -> np.ndarray:
+    idx = [a for a in itertools.product(range(degree + 1), repeat=dim) if sum(a) <= degree]
+    idx.sort(key=lambda a: (sum(a), tuple(-x for x in a)))
+    return np.array(idx, dtype=int)
+
+
+def _pce_indices(theta: np.ndarray, y: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    degree = int(alpha.max())
+    polys = [_legendre(theta[:, j], degree) for j in range(theta.shape[1])]
+    Psi = np.ones((y.size, alpha.shape[0]))
+    for j, P in enumerate(polys):
+        Psi *= P[:, alpha[:, j]]
+    coef, *_ = np.linalg.lstsq(Psi, y, rcond=None)
+    sq = coef**2
+    sq[0] = 0.0
+    var = sq.sum()
+    resid = y - Psi @ coef
+    ss = np.sum((y - y.mean()) ** 2)
+    r2 = float(1 - resid @ resid / ss) if ss > 0 else np.nan
+    if var <= 0:
+        nan = np.full(theta.shape[1], np.nan)
+        return nan, nan, r2
+    nz = alpha > 0
+    only = nz.sum(axis=1) == 1
+    first = np.array([sq[only & nz[:, j]].sum() for j in range(theta.shape[1])]) / var
+    total = np.array([sq[nz[:, j]].sum() for j in range(theta.shape[1])]) / var
+    return first, total, r2
+
+
+def _sampled_attribution(ds: xr.Dataset, metric: str, t_pos, t_val, n_boot: int, seed: int) -> pd.DataFrame:
+    values = _metric_values(ds, metric, t_pos)
+    y = np.asarray(values.values, dtype=float)
+    theta = np.column_stack([np.asarray(ds[m].values, dtype=float) for m in MECHANISMS])
+    keep = np.isfinite(y)
+    y, theta = y[keep], theta[keep]
+    if str(ds.attrs.get("design", "sobol")) == "list":
+        warnings.warn("Sobol indices assume independent uniform intensities (a 'sobol:N' design); "
+                      "this is a list design", RuntimeWarning, stacklevel=3)
+    d = theta.shape[1]
+    for degree in (3, 2, 1):
+        alpha = _multi_indices(d, degree)
+        if y.size >= 2 * alpha.shape[0]:
+            break
+    else:
+        raise ConfigError("mixes", int(y.size), f"at least {2 * alpha.shape[0]} sampled mixes for Sobol indices")
+    first, total, r2 = _pce_indices(theta, y, alpha)
+    rng = np.random.default_rng(seed)
+    boots_f, boots_t = [], []
+    for _ in range(n_boot):
+        i = rng.integers(0, y.size, y.size)
+        f, t, _ = _pce_indices(theta[i], y[i], alpha)
+        boots_f.append(f)
+        boots_t.append(t)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        se_f = np.nanstd(np.array(boots_f), axis=0, ddof=1)
+        se_t = np.nanstd(np.array(boots_t), axis=0, ddof=1)
+    rows = [{"term": m, "kind": "first_order", "estimate": float(first[j]), "se": float(se_f[j])}
+            for j, m in enumerate(MECHANISMS)]
+    rows += [{"term": m, "kind": "total_order", "estimate": float(total[j]), "se": float(se_t[j])}
+             for j, m in enumerate(MECHANISMS)]
+    out = pd.DataFrame(rows, columns=["term", "kind", "estimate", "se"])
+    se_da = _se_values(ds, metric, t_pos)
+    var_y = float(np.var(y))
+    noise = (float(np.mean(np.asarray(se_da.values, dtype=float)[keep] ** 2)) / var_y
+             if se_da is not None and var_y > 0 else np.nan)
+    out.attrs.update({
+        "metric": metric, "time": t_val, "design": "sampled", "estimator":
+        f"polynomial chaos (orthonormal Legendre, total degree {int(alpha.max())}, "
+        f"{alpha.shape[0]} terms) fitted by least squares on {y.size} mixes",
+        "degree": int(alpha.max()), "r2": r2, "n_mix": int(y.size), "noise_share": noise,
+        "se_method": f"bootstrap over mixes ({n_boot} resamples)", "n_boot": n_boot,
+    })
+    return out
+
+
+# --------------------------------------------------------------------------- API
+
+def attribution(ds_or_store: xr.Dataset | str | Path, metric: str = "p_target", time: float | None = None,
+                *, between: tuple[object, object] | None = None, n_boot: int = N_BOOT,
+                seed: int = 0) -> pd.DataFrame:
+    """Attribute an ensemble metric to the mechanisms (see the module docstring).
+
+    Parameters
+    ----------
+    ds_or_store : xarray.Dataset or path
+        Results of :func:`mccoord.run`, or the path of its store. Paired (common random
+        numbers) standard errors need the store's per-path data, found through the
+        dataset's ``encoding["source"]``.
+    metric : {"p_target", "p_sigma", "p_beta", "sigma_mean"}
+    time : float, optional
+        Time (years since the base year) of a time-dependent metric; default the horizon.
+    between : (mix_a, mix_b), optional
+        Grid only: attribute the change from mix ``a`` to mix ``b`` (dicts of mechanism
+        intensities on the grid, or flat mix indices in design order) instead of from
+        all off (lowest levels) to all on (highest levels).
+    n_boot, seed : int
+        Bootstrap resamples and seed of the Sobol-index standard errors (sampled designs).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``term, kind, estimate, se``. Grid: kinds ``value`` (``v`` at both ends),
+        ``total``, ``shapley``, ``main`` and ``interaction`` (terms ``"a:b"``); sampled:
+        ``first_order`` and ``total_order``. ``attrs`` records the metric, time, ends,
+        estimator and standard-error method.
+    """
+    ds = open_results(ds_or_store)
+    _check_metric(ds, metric)
+    t_pos, t_val = _resolve_time(ds, metric, time)
+    if "mix" in ds.dims:
+        if between is not None:
+            raise ConfigError("between", between, "None for a sampled design (it needs a grid)")
+        return _sampled_attribution(ds, metric, t_pos, t_val, n_boot, seed)
+    if not any(m in ds.dims for m in MECHANISMS):
+        raise ConfigError("dataset", "no mechanism dimension", "a grid (mechanism dims) or a mix dimension")
+    return _grid_attribution(ds, metric, t_pos, t_val, between)

@@ -1,0 +1,32 @@
+"""The SLURM recipe in configs/ makes a correct dask-jobqueue job script."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mccoord.cluster import read_slurm_recipe
+from mccoord.errors import ConfigError
+
+RECIPE = Path(__file__).resolve().parents[2] / "configs" / "slurm.toml"
+
+
+def test_recipe_gives_one_task_per_worker_and_sets_numba_threads():
+    jobqueue = pytest.importorskip("dask_jobqueue")
+    kwargs, threads, jobs = read_slurm_recipe(RECIPE)
+    assert threads == 4 and jobs == 4
+    kwargs["scheduler_options"] = {"host": "127.0.0.1"}
+    with jobqueue.SLURMCluster(**kwargs) as cluster:
+        script = cluster.job_script()
+    assert "--cpus-per-task=8" in script
+    assert "export NUMBA_NUM_THREADS=4" in script
+    assert "--nworkers 2" in script
+    assert script.rstrip().endswith("--nthreads 1")
+
+
+def test_bad_recipe_names_the_field(tmp_path):
+    bad = tmp_path / "s.toml"
+    bad.write_text("[slurm]\ncores = 0\n")
+    with pytest.raises(ConfigError, match="slurm.cores"):
+        read_slurm_recipe(bad)
