@@ -190,8 +190,14 @@ def run(scenario: Scenario | str | None = None, *, mixes: object = None, paths: 
                        enabled=progress,
                        label=f"{scenario.name}: {design.n_mix} mixes x {sim['paths']} paths")
         started = time.perf_counter()
-        steps = _execute(plan, client, todo, str(store), layout, inputs, design.theta, settings, bar)
-        bar.close()
+        try:
+            steps = _execute(plan, client, todo, str(store), layout, inputs, design.theta, settings, bar)
+        except OSError as exc:
+            raise StoreError(f"store {store}: writing failed ({exc.strerror or exc}); the blocks written so "
+                             "far are kept and the store stays marked incomplete: free space or fix "
+                             "the destination, then run again with --resume") from exc
+        finally:
+            bar.close()
         elapsed = time.perf_counter() - started
         if not done_flags(store).all():
             raise StoreError(f"store {store}: some blocks did not finish; run again with --resume")

@@ -116,10 +116,13 @@ def check_destination(path: Path, *, resume: bool, overwrite: bool) -> None:
     if resume and overwrite:
         raise StoreError("choose either --resume or --overwrite, not both")
     parent = path.resolve().parent
-    if not parent.exists():
+    if not parent.is_dir():
         raise StoreError(f"store {path}: the parent directory {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise StoreError(f"store {path}: the directory {parent} is not writable")
+    _check_writable(path, parent)
+    holder = lock_holder(path)
+    if holder is not None:
+        raise StoreError(f"store {path}: in use by another run (pid {holder.get('pid')} on "
+                         f"{holder.get('host')}); wait for it to finish")
     if resume:
         if not path.exists():
             raise StoreError(f"store {path}: nothing to resume (it does not exist); drop --resume")
@@ -134,6 +137,33 @@ def check_destination(path: Path, *, resume: bool, overwrite: bool) -> None:
             return
         raise StoreError(f"store {path}: already exists; use --resume to finish it or --overwrite "
                          "to replace it")
+
+
+def _check_writable(path: Path, parent: Path) -> None:
+    """Prove the destination is writable by creating and removing a probe file."""
+    import tempfile
+
+    where = path if path.is_dir() else parent
+    try:
+        with tempfile.NamedTemporaryFile(dir=where, prefix=".mccoord-probe-"):
+            pass
+    except OSError as exc:
+        raise StoreError(f"store {path}: cannot write in {where} ({exc.strerror}); "
+                         "choose a writable --out") from None
+
+
+def lock_holder(path: Path) -> dict | None:
+    """The ``{pid, host}`` of a live run holding the store's lock, or None."""
+    lock = path / LOCK_NAME
+    if not lock.exists():
+        return None
+    try:
+        other = json.loads(lock.read_text() or "{}")
+    except (OSError, ValueError):
+        return {"pid": "?", "host": "?"}
+    if other.get("host") == socket.gethostname() and not _alive(int(other.get("pid", -1))):
+        return None
+    return other
 
 
 @contextmanager

@@ -6,6 +6,7 @@ dims ``region`` and ``year``) or a simulated Dataset from :mod:`mccoord.simulate
 results carry a ``path`` dim. See :mod:`mccoord.analysis.panel`.
 """
 
+from .attribution import attribution
 from .beta import beta_convergence, implied_speed
 from .clubs import convergence_clubs, hp_trend, log_t_test
 from .coupling import GRADES, coordination_grade, coupling_coordination
@@ -32,4 +33,5 @@ __all__ = [
     "quantile_classes",
     "sigma_convergence",
     "theil",
+    "attribution",
 ]

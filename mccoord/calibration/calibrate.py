@@ -192,10 +192,8 @@ class CalibrationResult:
         name = name or f"{self.data}-calibrated"
         self.panel.cross_section(self.end).to_csv(csv, index=False)
         defaults = validate_params({})
-        model_lines = []
-        for k in PARAMETERS:
-            model_lines.append(f"{k} = {self.estimates[k]!r}  # SE {self.se[k]:.3g}, "
-                               f"default {defaults[k]!r}")
+        model_lines = [f"{k} = {self.estimates[k]!r}  # SE {self.se[k]:.3g}, default {defaults[k]!r}"
+                       for k in PARAMETERS]
         model_lines += [f"{k} = {v!r}  # held fixed" for k, v in self.fixed.items() if k not in PARAMETERS]
         nominal = ("; incomes are nominal, so g is a NOMINAL trend (inflation included)"
                    if self.panel.nominal else "")

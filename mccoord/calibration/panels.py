@@ -6,7 +6,8 @@ lat/lon). It is built by :func:`load_panel` from
 
 * ``"china"``: ``configs/data/china_provinces_panel.csv``, column
   ``gdp_per_capita_yuan`` (latest NBS vintage only, 2006-2024; the older v2018 vintage is
-  never chained to it), ``population_10k`` and the NBS four-region ``group``;
+  never chained to it), ``population_10k`` (converted to persons) and the NBS
+  four-region ``group``;
   specialisation and lat/lon (provincial capital) from ``china_regions_2024.csv``.
   Yuan, **current prices**.
 * ``"us"``: ``configs/data/us_states_income.csv`` (BEA per capita personal income,
@@ -159,7 +160,7 @@ def _china() -> Panel:
     # Latest vintage only (never chained with gdp_per_capita_yuan_v2018): 2006-2024.
     raw = raw[raw["gdp_per_capita_yuan"].notna()]
     income = raw.pivot(index="province", columns="year", values="gdp_per_capita_yuan")
-    pop = raw.pivot(index="province", columns="year", values="population_10k")
+    pop = raw.pivot(index="province", columns="year", values="population_10k") * 1e4  # persons
     table = pd.read_csv(_data("china_regions_2024.csv")).set_index("region")
     static = table.reindex(income.index)[list(_STATIC)]
     static["group"] = raw.drop_duplicates("province").set_index("province")["region"] \
