@@ -57,9 +57,19 @@ from .layout import (
     ZETA,
 )
 
-# Rows of the per-path scratch array ``work`` (shape (N_WORK, R)).
+# Rows of the per-path scratch array ``work`` (shape (N_WORK, R)) of :func:`step`.
 W_OPEN, W_Y, W_LR, W_T, W_NETK, W_NETL, W_OUTK, W_OUTL, W_SPILL, W_TRADE = range(10)
 N_WORK = 10
+# The path loop's scratch ``scr`` (shape (N_SCRATCH, R)) starts with the rows above.
+(S_YPC, S_BASE, S_LNK, S_LNL, S_ROWW, S_ROWWL, S_ROWGL, S_CK, S_CL) = range(N_WORK, N_WORK + 9)
+N_SCRATCH = N_WORK + 9
+
+# Floating-point licences for the O(R^2) loops: reassociation lets LLVM vectorise the
+# row sums, contraction allows FMA. No ``nnan``/``ninf`` (non-finite states must still be
+# detected) and no approximate functions. The compiled code is the same on every thread,
+# so results stay bitwise reproducible across thread counts and blockings; they differ
+# from a strictly sequential sum by rounding only (about 1e-16 relative).
+FASTMATH = {"reassoc", "contract", "nsz"}
 
 
 @njit(cache=True, nogil=True)
@@ -171,56 +181,193 @@ def step(a, K, L, s, e, z, G, s_target, saving, par, theta, w, h, shocks, W, F, 
         ``eps[0:R]``, ``eps_c[R]``, ``eps_s[R+1:2R+1]``, ``eps_e[2R+1:3R+1]``, uniforms
         ``u[3R+1:4R+1]``.
     W, F : float64[R, R]
-        Scratch for ties and flows.
+        Scratch for ties (``F`` is no longer used; kept for the signature).
     work : float64[N_WORK, R]
         Scratch; on return rows ``W_T``, ``W_NETK``, ``W_NETL`` hold the step's transfers
         ``T_i`` (per year), capital and labour net flows (per step), and ``W_Y`` output.
     lny : float64[R]
         On return, ``ln y_i`` at the start of the step.
+
+    This is the stand-alone form (it allocates its scratch); the path loop calls
+    :func:`prepare_state`, :func:`finish_output` and :func:`step_core` directly, so
+    that the start-of-step quantities are computed once and shared with the records.
     """
+    R = a.shape[0]
+    scr = np.empty((N_SCRATCH, R))
+    chi = (par[CHI0] + par[CHI_C] * theta[COOPERATION]) * (1.0 + par[BOOST] * w[CA])
+    prepare_state(a, K, L, s, e, z, G, par[BLOCK], par[ALPHA], par[ETA], W, scr)
+    finish_output(chi, L, scr, lny)
+    step_core(a, K, L, s, e, z, s_target, saving, par, theta, w, h, shocks, W, scr, lny)
+    for k in range(N_WORK):
+        for i in range(R):
+            work[k, i] = scr[k, i]
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def prepare_state(a, K, L, s, e, z, G, block, alpha, eta, W, scr):
+    """Everything of the start-of-step state that does not depend on the shares ``w``.
+
+    One fused pass over ``G`` fills the ties ``W_ij = (o_i o_j) G_ij`` and, per row,
+    ``trade_i = sum_j W_ij |s_i - s_j|``, the spillover ``sum_j W_ij (a_j - a_i)`` and the
+    row sums ``sum_j W_ij``, ``sum_j W_ij L_j``, ``sum_j G_ij L_j`` (driver indices). The
+    part of ``ln y_i`` without trade, ``ln K_i`` and ``ln L_i`` go to ``scr`` as well.
+    """
+    R = a.shape[0]
+    o = scr[W_OPEN]
+    trade = scr[W_TRADE]
+    spill = scr[W_SPILL]
+    roww = scr[S_ROWW]
+    rowwl = scr[S_ROWWL]
+    rowgl = scr[S_ROWGL]
+    base = scr[S_BASE]
+    lnK = scr[S_LNK]
+    lnL = scr[S_LNL]
+    for i in range(R):
+        o[i] = e[i] * (1.0 - block * z[i])
+    for i in range(R):
+        oi = o[i]
+        si = s[i]
+        ai = a[i]
+        acc_t = 0.0
+        acc_s = 0.0
+        acc_w = 0.0
+        acc_wl = 0.0
+        acc_gl = 0.0
+        for j in range(R):
+            g = G[i, j]
+            wij = oi * o[j] * g
+            W[i, j] = wij
+            acc_t += wij * abs(si - s[j])
+            acc_s += wij * (a[j] - ai)
+            acc_w += wij
+            acc_wl += wij * L[j]
+            acc_gl += g * L[j]
+        trade[i] = acc_t
+        spill[i] = acc_s
+        roww[i] = acc_w
+        rowwl[i] = acc_wl
+        rowgl[i] = acc_gl
+    lnR = np.log(R)
+    for i in range(R):
+        lk = np.log(K[i])
+        ll = np.log(L[i])
+        lnK[i] = lk
+        lnL[i] = ll
+        base[i] = a[i] + alpha * (lk - ll) + eta * (lnR + ll)
+
+
+@njit(cache=True, nogil=True)
+def finish_output(chi, L, scr, lny):
+    """``ln y_i = base_i + chi trade_i`` (step 2), ``y_i``, ``Y_i`` and ``ln(Y_i/K_i)``."""
+    R = L.shape[0]
+    base = scr[S_BASE]
+    trade = scr[W_TRADE]
+    y = scr[S_YPC]
+    Y = scr[W_Y]
+    lr = scr[W_LR]
+    lnK = scr[S_LNK]
+    lnL = scr[S_LNL]
+    for i in range(R):
+        v = base[i] + chi * trade[i]
+        lny[i] = v
+        yi = np.exp(v)
+        y[i] = yi
+        Y[i] = yi * L[i]
+        lr[i] = v + lnL[i] - lnK[i]
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def _flows(W, lr, lny, rate_k, kcap, K, rate_l, c_mig, lcap, L, scr):
+    """Capital and labour flows of steps 5 and 6 with the outflow cap, fused.
+
+    ``F_ji = rate W_ij max(x_i - x_j - c, 0) stock_j`` (``x = ln r``, ``c = 0`` for
+    capital; ``x = ln y``, ``c = c_mig`` for labour). A first pass adds up every
+    source's outflow (column sums, vectorised over sources), the caps give a factor per
+    source, and a second pass adds up inflows. Leaves ``net`` in ``W_NETK``/``W_NETL``
+    and capped outflows in ``W_OUTK``/``W_OUTL``.
+    """
+    R = lr.shape[0]
+    colk = scr[W_OUTK]
+    coll = scr[W_OUTL]
+    ck = scr[S_CK]
+    cl = scr[S_CL]
+    netK = scr[W_NETK]
+    netL = scr[W_NETL]
+    for j in range(R):
+        colk[j] = 0.0
+        coll[j] = 0.0
+    for i in range(R):
+        lri = lr[i]
+        lyi = lny[i] - c_mig
+        for j in range(R):
+            wij = W[i, j]
+            colk[j] += wij * max(lri - lr[j], 0.0)
+            coll[j] += wij * max(lyi - lny[j], 0.0)
+    for j in range(R):
+        kj = rate_k * K[j]
+        tot = colk[j] * kj
+        limit = kcap * K[j]
+        if tot > limit:
+            ck[j] = kj * (limit / tot)
+            colk[j] = limit
+        else:
+            ck[j] = kj
+            colk[j] = tot
+        lj = rate_l * L[j]
+        tot = coll[j] * lj
+        limit = lcap * L[j]
+        if tot > limit:
+            cl[j] = lj * (limit / tot)
+            coll[j] = limit
+        else:
+            cl[j] = lj
+            coll[j] = tot
+    for i in range(R):
+        lri = lr[i]
+        lyi = lny[i] - c_mig
+        acc_k = 0.0
+        acc_l = 0.0
+        for j in range(R):
+            wij = W[i, j]
+            acc_k += wij * max(lri - lr[j], 0.0) * ck[j]
+            acc_l += wij * max(lyi - lny[j], 0.0) * cl[j]
+        netK[i] = acc_k - colk[i]
+        netL[i] = acc_l - coll[i]
+
+
+@njit(cache=True, nogil=True)
+def step_core(a, K, L, s, e, z, s_target, saving, par, theta, w, h, shocks, W, scr, lny):
+    """One Euler step from prepared start-of-step quantities (:func:`prepare_state` and
+    :func:`finish_output` on the current state, with the current shares ``w``)."""
     R = a.shape[0]
     alpha = par[ALPHA]
     tau, m, psi, lam, chi, nu, invest, hd0, hr = mechanism_coefficients(par, theta, w)
     sqh = np.sqrt(h)
-    o = work[W_OPEN]
-    Y = work[W_Y]
-    lr = work[W_LR]
-    T = work[W_T]
-    trade = work[W_TRADE]
-    spill = work[W_SPILL]
+    o = scr[W_OPEN]
+    y = scr[S_YPC]
+    Y = scr[W_Y]
+    lr = scr[W_LR]
+    T = scr[W_T]
+    spill = scr[W_SPILL]
 
-    # 1-3: ties, output, (log) returns; wages enter through ln w_i - ln w_j = ln y_i - ln y_j.
-    ties(e, z, G, par[BLOCK], o, W)
-    log_output(a, K, L, s, W, alpha, par[ETA], chi, trade, lny)
+    # 4: transfers among cooperating regions (budget-neutral).
     sumY_c = 0.0
     sumL_c = 0.0
     for i in range(R):
-        Y[i] = np.exp(lny[i]) * L[i]
-        lr[i] = np.log(Y[i]) - np.log(K[i])
         if z[i] == 0.0:
             sumY_c += Y[i]
             sumL_c += L[i]
-
-    # 4: transfers among cooperating regions (budget-neutral).
     ybar_c = sumY_c / sumL_c if sumL_c > 0.0 else 0.0
     for i in range(R):
-        T[i] = tau * (ybar_c - np.exp(lny[i])) * L[i] if z[i] == 0.0 else 0.0
+        T[i] = tau * (ybar_c - y[i]) * L[i] if z[i] == 0.0 else 0.0
 
     # 5-6: capped factor flows.
     rate_k = h * par[MU_K] * m if alpha > 0.0 else 0.0
-    capped_flows(W, lr, K, rate_k, 0.0, par[FLOW_CAP], F, work[W_OUTK], work[W_NETK])
-    capped_flows(W, lny, L, h * par[MU_L] * m, par[C_MIG], par[FLOW_CAP], F,
-                 work[W_OUTL], work[W_NETL])
-    netK = work[W_NETK]
-    netL = work[W_NETL]
+    _flows(W, lr, lny, rate_k, par[FLOW_CAP], K, h * par[MU_L] * m, par[C_MIG], par[FLOW_CAP], L, scr)
+    netK = scr[W_NETK]
+    netL = scr[W_NETL]
 
     # 7: updates, all from start-of-step values.
-    for i in range(R):
-        acc = 0.0
-        ai = a[i]
-        for j in range(R):
-            acc += W[i, j] * (a[j] - ai)
-        spill[i] = acc
     eps_c = shocks[R]
     sig = par[SIGMA] * sqh
     sig_c = par[SIGMA_C] * sqh * eps_c
@@ -228,10 +375,14 @@ def step(a, K, L, s, e, z, G, s_target, saving, par, theta, w, h, shocks, W, F, 
     sig_e = par[SIGMA_E] * sqh
     zeta = par[ZETA]
     kappa = par[KAPPA]
+    g = par[G_TREND]
+    delta = par[DELTA]
     p_return = 1.0 - np.exp(-h * hr)
+    x0 = -h * hd0
+    p_defect0 = 1.0 - np.exp(x0)
     for i in range(R):
-        a[i] += h * (par[G_TREND] + lam * spill[i]) + sig * shocks[i] + sig_c
-        k_new = K[i] + h * (saving[i] * invest * Y[i] - par[DELTA] * K[i] + T[i]) + netK[i]
+        a[i] += h * (g + lam * spill[i]) + sig * shocks[i] + sig_c
+        k_new = K[i] + h * (saving[i] * invest * Y[i] - delta * K[i] + T[i]) + netK[i]
         K[i] = max(k_new, 1e-12)
         L[i] += netL[i]
         s_new = s[i] + h * nu * o[i] * (s_target[i] - s[i]) + sig_s * shocks[R + 1 + i]
@@ -243,7 +394,8 @@ def step(a, K, L, s, e, z, G, s_target, saving, par, theta, w, h, shocks, W, F, 
         u = shocks[3 * R + 1 + i]
         if zi == 0.0:
             loss = max(0.0, -(T[i] + netK[i] / h) / Y[i])
-            p_defect = 1.0 - np.exp(-h * hd0 * (1.0 + kappa * loss))
+            # with no loss the hazard is the base one: same number, no exp per region
+            p_defect = 1.0 - np.exp(x0 * (1.0 + kappa * loss)) if loss > 0.0 else p_defect0
             z[i] = 1.0 if u < p_defect else 0.0
         else:
             z[i] = 0.0 if u < p_return else 1.0

@@ -110,7 +110,11 @@ def is_store(path: Path) -> bool:
 
 
 def check_destination(path: Path, *, resume: bool, overwrite: bool) -> None:
-    """Refuse a destination that cannot be used, before any work starts."""
+    """Refuse a destination that cannot be used, before any work starts.
+
+    Refusals touch nothing; the writability probe (a temporary file created and
+    removed) runs only where the run is about to write anyway.
+    """
     if path.exists() and not path.is_dir():
         raise StoreError(f"store {path}: is a file, not a Zarr store directory; choose another --out")
     if resume and overwrite:
@@ -118,7 +122,6 @@ def check_destination(path: Path, *, resume: bool, overwrite: bool) -> None:
     parent = path.resolve().parent
     if not parent.is_dir():
         raise StoreError(f"store {path}: the parent directory {parent} does not exist")
-    _check_writable(path, parent)
     holder = lock_holder(path)
     if holder is not None:
         raise StoreError(f"store {path}: in use by another run (pid {holder.get('pid')} on "
@@ -128,15 +131,16 @@ def check_destination(path: Path, *, resume: bool, overwrite: bool) -> None:
             raise StoreError(f"store {path}: nothing to resume (it does not exist); drop --resume")
         if not is_store(path):
             raise StoreError(f"store {path}: not a mccoord store, cannot resume it")
+        _check_writable(path, parent)
         return
     if path.exists():
-        if overwrite:
-            if any(path.iterdir()) and not is_store(path):
-                raise StoreError(f"store {path}: exists and is not a mccoord store; "
-                                 "refusing to overwrite it even with --overwrite")
-            return
-        raise StoreError(f"store {path}: already exists; use --resume to finish it or --overwrite "
-                         "to replace it")
+        if not overwrite:
+            raise StoreError(f"store {path}: already exists; use --resume to finish it or --overwrite "
+                             "to replace it")
+        if any(path.iterdir()) and not is_store(path):
+            raise StoreError(f"store {path}: exists and is not a mccoord store; "
+                             "refusing to overwrite it even with --overwrite")
+    _check_writable(path, parent)
 
 
 def _check_writable(path: Path, parent: Path) -> None:

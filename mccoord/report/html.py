@@ -48,6 +48,7 @@ figure { margin: 1.5em 0; }
 figure img { max-width: 100%; border: 1px solid #eee; }
 figcaption { font-size: 0.9em; color: #555; }
 .note { color: #555; font-size: 0.9em; }
+.wide { overflow-x: auto; }
 """
 
 
@@ -111,7 +112,9 @@ def _figures(ds: xr.Dataset, table: pd.DataFrame | None) -> list[tuple[str, str,
 
 def _cell(v: object) -> str:
     if isinstance(v, float | np.floating):
-        return "" if not np.isfinite(v) else f"{v:.4g}"
+        if not np.isfinite(v):
+            return ""
+        return "0" if abs(v) < 1e-12 else f"{v:.4g}"
     return html.escape(str(v))
 
 
@@ -121,7 +124,8 @@ def _table(frame: pd.DataFrame, left: tuple[str, ...] = ()) -> str:
     for _, r in frame.iterrows():
         cells = "".join(f'<td class="{"l" if c in left else ""}">{_cell(r[c])}</td>' for c in frame.columns)
         rows.append(f"<tr>{cells}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return (f"<div class='wide'><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
+            "</table></div>")
 
 
 def render_report(ds_or_store: xr.Dataset | str | Path, *, top: int = 10) -> str:
