@@ -102,3 +102,38 @@ def log_total_output(lny, L):
     for i in range(lny.shape[0]):
         tot += np.exp(lny[i]) * L[i]
     return np.log(tot)
+
+
+@njit(cache=True, nogil=True)
+def theil_parts_given_output(lny, Y, L, groups, n_groups, gY, gL, glmu):
+    """:func:`theil_parts` with the outputs ``Y_i = exp(ln y_i) L_i`` given.
+
+    Avoids ``2R`` exponentials and ``R`` logarithms per call (one log per group
+    instead); ``glmu`` is scratch of length ``n_groups``.
+    """
+    R = lny.shape[0]
+    for g in range(n_groups):
+        gY[g] = 0.0
+        gL[g] = 0.0
+    sumY = 0.0
+    sumL = 0.0
+    for i in range(R):
+        Yi = Y[i]
+        sumY += Yi
+        sumL += L[i]
+        gY[groups[i]] += Yi
+        gL[groups[i]] += L[i]
+    lmu = np.log(sumY / sumL)
+    for g in range(n_groups):
+        glmu[g] = np.log(gY[g] / gL[g]) if gY[g] > 0.0 else 0.0
+    total = 0.0
+    within = 0.0
+    for i in range(R):
+        share = Y[i] / sumY
+        total += share * (lny[i] - lmu)
+        within += share * (lny[i] - glmu[groups[i]])
+    between = 0.0
+    for g in range(n_groups):
+        if gY[g] > 0.0:
+            between += gY[g] / sumY * (glmu[g] - lmu)
+    return total, between, within

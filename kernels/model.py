@@ -441,3 +441,32 @@ def driver_indices(W, G, s, L, q):
     q[CA] = wsd / ws if ws > 0.0 else 0.0
     q[EC] = wll / gll if gll > 0.0 else 0.0
     q[ID] = idx / R
+
+
+@njit(cache=True, nogil=True)
+def driver_indices_prepared(scr, s, L, q):
+    """Driver indices CA, EC, ID (section 5) from the row sums of :func:`prepare_state`.
+
+    ``sum_ij W_ij |s_i - s_j| = sum_i trade_i``, ``sum_ij W_ij L_i L_j = sum_i L_i
+    (sum_j W_ij L_j)`` and likewise for ``G``: the same numbers as :func:`driver_indices`
+    up to rounding, without another pass over the ties.
+    """
+    R = s.shape[0]
+    trade = scr[W_TRADE]
+    roww = scr[S_ROWW]
+    rowwl = scr[S_ROWWL]
+    rowgl = scr[S_ROWGL]
+    ws = 0.0
+    wsd = 0.0
+    wll = 0.0
+    gll = 0.0
+    idx = 0.0
+    for i in range(R):
+        ws += roww[i]
+        wsd += trade[i]
+        wll += L[i] * rowwl[i]
+        gll += L[i] * rowgl[i]
+        idx += abs(2.0 * s[i] - 1.0)
+    q[CA] = wsd / ws if ws > 0.0 else 0.0
+    q[EC] = wll / gll if gll > 0.0 else 0.0
+    q[ID] = idx / R

@@ -50,8 +50,24 @@ from .layout import (
     REVIEW,
     WINDOW,
 )
-from .metrics import beta_slope, coupling_coordination, dispersion, log_total_output, theil_parts
-from .model import N_WORK, W_OPEN, W_TRADE, driver_indices, initial_tfp, log_output, step, ties
+from .metrics import (
+    beta_slope,
+    coupling_coordination,
+    dispersion,
+    log_total_output,
+    theil_parts,
+    theil_parts_given_output,
+)
+from .model import (
+    N_SCRATCH,
+    N_WORK,
+    W_Y,
+    driver_indices_prepared,
+    finish_output,
+    initial_tfp,
+    prepare_state,
+    step_core,
+)
 from .rng import fill_normals, fill_uniforms, seed_stream
 
 # Rows of the state record ``rec_state[t, k, i]`` (only filled when ``full``).
@@ -113,6 +129,200 @@ def _all_finite(x):
 
 
 @njit(cache=True, nogil=True)
+def _record_fast(t_rec, full, a, K, s, e, z, L, lny, Y, q, groups, n_groups, gY, gL, glmu,
+                 rec_state, rec_lny, rec_L, rec_scalar):
+    """:func:`_record` with the outputs ``Y`` given (no exponentials)."""
+    R = a.shape[0]
+    for i in range(R):
+        rec_lny[t_rec, i] = lny[i]
+        rec_L[t_rec, i] = L[i]
+    if full:
+        for i in range(R):
+            rec_state[t_rec, S_A, i] = a[i]
+            rec_state[t_rec, S_K, i] = K[i]
+            rec_state[t_rec, S_S, i] = s[i]
+            rec_state[t_rec, S_E, i] = e[i]
+            rec_state[t_rec, S_Z, i] = z[i]
+    total, between, within = theil_parts_given_output(lny, Y, L, groups, n_groups, gY, gL, glmu)
+    rec_scalar[t_rec, R_SIGMA] = dispersion(lny)
+    for d in range(3):
+        rec_scalar[t_rec, R_CA + d] = q[d]
+    rec_scalar[t_rec, R_THEIL] = total
+    rec_scalar[t_rec, R_THEIL_BETWEEN] = between
+    rec_scalar[t_rec, R_THEIL_WITHIN] = within
+    rec_scalar[t_rec, R_CCD] = coupling_coordination(q)
+    zs = 0.0
+    for i in range(R):
+        zs += z[i]
+    rec_scalar[t_rec, R_DEFECTION] = zs / R
+
+
+@njit(cache=True, nogil=True)
+def _chi(par, theta, w):
+    return (par[CHI0] + par[CHI_C] * theta[COOPERATION]) * (1.0 + par[BOOST] * w[CA])
+
+
+@njit(cache=True, nogil=True)
+def _path(seed, path, shocks_given, years, substeps, record_every, target_reduction,
+          G, s_target, lny0, K0, L0, s0, e0, saving, par, theta, groups, n_groups, a0,
+          full, rec_state, rec_lny, rec_L, rec_scalar, path_scalar,
+          rng, buf, W, scr, st, small, hist, ordered):
+    """The body of :func:`run_path` on caller-provided scratch (nothing is allocated).
+
+    ``a0`` is the initial log TFP (:func:`initial_tfp`, the same for every path of a
+    mix); ``st`` is ``(8, R)`` scratch for the state, ``small`` ``(4, max(n_groups, 3))``.
+    """
+    R = lny0.shape[0]
+    h = 1.0 / substeps
+    window = int(par[WINDOW])
+    review = int(par[REVIEW])
+    use_given = shocks_given.shape[0] > 0
+    n_shocks = 4 * R + 1
+    block = par[BLOCK]
+    alpha = par[ALPHA]
+    eta = par[ETA]
+
+    seed_stream(seed, path, rng)
+    a = st[0]
+    K = st[1]
+    L = st[2]
+    s = st[3]
+    e = st[4]
+    z = st[5]
+    lny = st[6]
+    Y = scr[W_Y]
+    gY = small[0]
+    gL = small[1]
+    glmu = small[2]
+    q = small[3]
+    w = np.empty(3)
+    for i in range(R):
+        a[i] = a0[i]
+        K[i] = K0[i]
+        L[i] = L0[i]
+        s[i] = s0[i]
+        e[i] = e0[i]
+        z[i] = 0.0
+    for d in range(3):
+        w[d] = 1.0 / 3.0
+
+    for k in range(N_PATH_SCALARS):
+        path_scalar[k] = 0.0
+    path_scalar[P_VALID] = 1.0
+    path_scalar[P_FIRST_PASSAGE] = np.nan
+    prepare_state(a, K, L, s, e, z, G, block, alpha, eta, W, scr)
+    driver_indices_prepared(scr, s, L, q)
+    for i in range(R):
+        Y[i] = np.exp(lny0[i]) * L0[i]
+    _record_fast(0, full, a, K, s, e, z, L, lny0, Y, q, groups, n_groups, gY, gL, glmu,
+                 rec_state, rec_lny, rec_L, rec_scalar)
+    finish_output(_chi(par, theta, w), L, scr, lny)
+    sigma0 = rec_scalar[0, R_SIGMA]
+    threshold = (1.0 - target_reduction) * sigma0
+    if sigma0 <= threshold:
+        path_scalar[P_FIRST_PASSAGE] = 0.0
+    for d in range(3):
+        hist[0, d] = q[d]
+    n_hist = 1
+    head = 1 % window
+    shock_sum = 0.0
+    n_rec = rec_lny.shape[0]
+    valid = True
+    n_step = 0
+    year = 0
+    for year in range(1, years + 1):
+        chi = _chi(par, theta, w)
+        for _ in range(substeps):
+            if use_given:
+                for k in range(n_shocks):
+                    buf[k] = shocks_given[n_step, k]
+            else:
+                fill_normals(rng, buf[: 3 * R + 1])
+                fill_uniforms(rng, buf[3 * R + 1 :])
+            for k in range(n_shocks):
+                shock_sum += buf[k]
+            # ties, output and row sums of the start-of-step state were prepared by the
+            # previous step (or above): the step uses them, then prepares the next state,
+            # which the year-end records below share.
+            step_core(a, K, L, s, e, z, s_target, saving, par, theta, w, h, buf, W, scr, lny)
+            prepare_state(a, K, L, s, e, z, G, block, alpha, eta, W, scr)
+            finish_output(chi, L, scr, lny)
+            n_step += 1
+        # End of a whole year: output with the shares in force, drivers, history, review.
+        driver_indices_prepared(scr, s, L, q)
+        if not (_all_finite(lny) and _all_finite(L) and _all_finite(q)):
+            valid = False
+            break
+        sig = dispersion(lny)
+        if np.isnan(path_scalar[P_FIRST_PASSAGE]) and sig <= threshold:
+            path_scalar[P_FIRST_PASSAGE] = year
+        if year % record_every == 0:
+            _record_fast(year // record_every, full, a, K, s, e, z, L, lny, Y, q, groups,
+                         n_groups, gY, gL, glmu, rec_state, rec_lny, rec_L, rec_scalar)
+        for d in range(3):
+            hist[head, d] = q[d]
+        head = (head + 1) % window
+        n_hist = min(n_hist + 1, window)
+        if year % review == 0 and n_hist == window:
+            for t in range(window):
+                src = (head + t) % window
+                for d in range(3):
+                    ordered[t, d] = hist[src, d]
+            op = identify_order_parameter(ordered)
+            path_scalar[P_REVIEWS] += 1.0
+            path_scalar[P_PICK_CA + op] += 1.0
+            th = theta[ORDER_PARAMETER]
+            for d in range(3):
+                w[d] = (1.0 - th) / 3.0
+            w[op] += th
+            # the new shares change chi, hence ln y of the next step's start
+            finish_output(_chi(par, theta, w), L, scr, lny)
+
+    path_scalar[P_SHOCK_SUM] = shock_sum
+    if valid:
+        path_scalar[P_BETA] = beta_slope(lny0, lny, years)
+        path_scalar[P_GROWTH] = (log_total_output(lny, L) - log_total_output(lny0, L0)) / years
+    else:
+        path_scalar[P_VALID] = 0.0
+        path_scalar[P_BETA] = np.nan
+        path_scalar[P_GROWTH] = np.nan
+        path_scalar[P_FIRST_PASSAGE] = np.nan
+        first_bad = year // record_every if year % record_every == 0 else year // record_every + 1
+        for t in range(first_bad, n_rec):
+            for i in range(R):
+                rec_lny[t, i] = np.nan
+                rec_L[t, i] = np.nan
+            for k in range(N_REC_SCALARS):
+                rec_scalar[t, k] = np.nan
+            if full:
+                for k in range(5):
+                    for i in range(R):
+                        rec_state[t, k, i] = np.nan
+
+
+@njit(cache=True, nogil=True)
+def _scratch(R, n_groups, window):
+    """Per-path scratch for :func:`_path` (allocate once per chunk of paths)."""
+    rng = np.empty(4, dtype=np.uint64)
+    buf = np.empty(4 * R + 1)
+    W = np.empty((R, R))
+    scr = np.empty((N_SCRATCH, R))
+    st = np.empty((8, R))
+    small = np.zeros((4, max(n_groups, 3)))
+    hist = np.empty((window, 3))
+    ordered = np.empty((window, 3))
+    return rng, buf, W, scr, st, small, hist, ordered
+
+
+@njit(cache=True, nogil=True)
+def _initial_a(lny0, K0, L0, s0, e0, G, par, theta):
+    R = lny0.shape[0]
+    a0 = np.empty(R)
+    initial_tfp(lny0, K0, L0, s0, e0, G, par, theta, np.empty((R, R)), np.empty((N_WORK, R)), a0)
+    return a0
+
+
+@njit(cache=True, nogil=True)
 def run_path(seed, path, shocks_given, years, substeps, record_every, target_reduction,
              G, s_target, lny0, K0, L0, s0, e0, saving, par, theta, groups, n_groups,
              full, rec_state, rec_lny, rec_L, rec_scalar, path_scalar):
@@ -142,119 +352,12 @@ def run_path(seed, path, shocks_given, years, substeps, record_every, target_red
     path_scalar : float64[N_PATH_SCALARS]
     """
     R = lny0.shape[0]
-    h = 1.0 / substeps
-    window = int(par[WINDOW])
-    review = int(par[REVIEW])
-    use_given = shocks_given.shape[0] > 0
-
-    rng = np.empty(4, dtype=np.uint64)
-    seed_stream(seed, path, rng)
-    buf = np.empty(4 * R + 1)
-    W = np.empty((R, R))
-    F = np.empty((R, R))
-    work = np.empty((N_WORK, R))
-    lny = np.empty(R)
-    gY = np.empty(n_groups)
-    gL = np.empty(n_groups)
-    q = np.empty(3)
-    hist = np.empty((window, 3))
-    ordered = np.empty((window, 3))
-
-    a = np.empty(R)
-    K = K0.copy()
-    L = L0.copy()
-    s = s0.copy()
-    e = e0.copy()
-    z = np.zeros(R)
-    w = np.full(3, 1.0 / 3.0)
-    initial_tfp(lny0, K0, L0, s0, e0, G, par, theta, W, work, a)
-    for i in range(R):
-        lny[i] = lny0[i]
-    lny_start = lny0.copy()
-
-    for k in range(N_PATH_SCALARS):
-        path_scalar[k] = 0.0
-    path_scalar[P_VALID] = 1.0
-    path_scalar[P_FIRST_PASSAGE] = np.nan
-    ties(e, z, G, par[BLOCK], work[W_OPEN], W)
-    driver_indices(W, G, s, L, q)
-    _record(0, full, a, K, s, e, z, L, lny, q, W, G, groups, n_groups, gY, gL,
-            rec_state, rec_lny, rec_L, rec_scalar)
-    sigma0 = rec_scalar[0, R_SIGMA]
-    threshold = (1.0 - target_reduction) * sigma0
-    if sigma0 <= threshold:
-        path_scalar[P_FIRST_PASSAGE] = 0.0
-    for d in range(3):
-        hist[0, d] = q[d]
-    n_hist = 1
-    head = 1 % window
-    shock_sum = 0.0
-    n_rec = rec_lny.shape[0]
-    valid = True
-    n_step = 0
-    for year in range(1, years + 1):
-        for _ in range(substeps):
-            if use_given:
-                for k in range(4 * R + 1):
-                    buf[k] = shocks_given[n_step, k]
-            else:
-                fill_normals(rng, buf[: 3 * R + 1])
-                fill_uniforms(rng, buf[3 * R + 1 :])
-            for k in range(4 * R + 1):
-                shock_sum += buf[k]
-            step(a, K, L, s, e, z, G, s_target, saving, par, theta, w, h, buf, W, F, work, lny)
-            n_step += 1
-        # End of a whole year: output with the shares in force, drivers, history, review.
-        chi = (par[CHI0] + par[CHI_C] * theta[COOPERATION]) * (1.0 + par[BOOST] * w[CA])
-        ties(e, z, G, par[BLOCK], work[W_OPEN], W)
-        log_output(a, K, L, s, W, par[ALPHA], par[ETA], chi, work[W_TRADE], lny)
-        driver_indices(W, G, s, L, q)
-        if not (_all_finite(lny) and _all_finite(L) and _all_finite(q)):
-            valid = False
-            break
-        sig = dispersion(lny)
-        if np.isnan(path_scalar[P_FIRST_PASSAGE]) and sig <= threshold:
-            path_scalar[P_FIRST_PASSAGE] = year
-        if year % record_every == 0:
-            _record(year // record_every, full, a, K, s, e, z, L, lny, q, W, G, groups,
-                    n_groups, gY, gL, rec_state, rec_lny, rec_L, rec_scalar)
-        for d in range(3):
-            hist[head, d] = q[d]
-        head = (head + 1) % window
-        n_hist = min(n_hist + 1, window)
-        if year % review == 0 and n_hist == window:
-            for t in range(window):
-                src = (head + t) % window
-                for d in range(3):
-                    ordered[t, d] = hist[src, d]
-            op = identify_order_parameter(ordered)
-            path_scalar[P_REVIEWS] += 1.0
-            path_scalar[P_PICK_CA + op] += 1.0
-            th = theta[ORDER_PARAMETER]
-            for d in range(3):
-                w[d] = (1.0 - th) / 3.0
-            w[op] += th
-
-    path_scalar[P_SHOCK_SUM] = shock_sum
-    if valid:
-        path_scalar[P_BETA] = beta_slope(lny_start, lny, years)
-        path_scalar[P_GROWTH] = (log_total_output(lny, L) - log_total_output(lny_start, L0)) / years
-    else:
-        path_scalar[P_VALID] = 0.0
-        path_scalar[P_BETA] = np.nan
-        path_scalar[P_GROWTH] = np.nan
-        path_scalar[P_FIRST_PASSAGE] = np.nan
-        first_bad = year // record_every if year % record_every == 0 else year // record_every + 1
-        for t in range(first_bad, n_rec):
-            for i in range(R):
-                rec_lny[t, i] = np.nan
-                rec_L[t, i] = np.nan
-            for k in range(N_REC_SCALARS):
-                rec_scalar[t, k] = np.nan
-            if full:
-                for k in range(5):
-                    for i in range(R):
-                        rec_state[t, k, i] = np.nan
+    a0 = _initial_a(lny0, K0, L0, s0, e0, G, par, theta)
+    rng, buf, W, scr, st, small, hist, ordered = _scratch(R, n_groups, int(par[WINDOW]))
+    _path(seed, path, shocks_given, years, substeps, record_every, target_reduction,
+          G, s_target, lny0, K0, L0, s0, e0, saving, par, theta, groups, n_groups, a0,
+          full, rec_state, rec_lny, rec_L, rec_scalar, path_scalar,
+          rng, buf, W, scr, st, small, hist, ordered)
 
 
 @njit(cache=True, nogil=True, parallel=True)
@@ -272,14 +375,19 @@ def simulate_block(seed, path0, years, substeps, record_every, target_reduction,
     n = rec_lny.shape[0]
     no_shocks = np.empty((0, 4 * lny0.shape[0] + 1))
     n_chunks = max(1, min(n, n_chunks))
+    R = lny0.shape[0]
+    window = int(par[WINDOW])
+    a0 = _initial_a(lny0, K0, L0, s0, e0, G, par, theta)
     for c in prange(n_chunks):
         lo = c * n // n_chunks
         hi = (c + 1) * n // n_chunks
+        rng, buf, W, scr, st, small, hist, ordered = _scratch(R, n_groups, window)
         for p in range(lo, hi):
             rs = rec_state[p] if full else rec_state[0]
-            run_path(seed, path0 + p, no_shocks, years, substeps, record_every, target_reduction,
-                     G, s_target, lny0, K0, L0, s0, e0, saving, par, theta, groups, n_groups,
-                     full, rs, rec_lny[p], rec_L[p], rec_scalar[p], path_scalar[p])
+            _path(seed, path0 + p, no_shocks, years, substeps, record_every, target_reduction,
+                  G, s_target, lny0, K0, L0, s0, e0, saving, par, theta, groups, n_groups, a0,
+                  full, rs, rec_lny[p], rec_L[p], rec_scalar[p], path_scalar[p],
+                  rng, buf, W, scr, st, small, hist, ordered)
 
 
 @njit(cache=True, nogil=True)
@@ -287,7 +395,11 @@ def simulate_given_shocks(shocks, years, substeps, record_every, target_reductio
                           G, s_target, lny0, K0, L0, s0, e0, saving, par, theta, groups,
                           n_groups, rec_state, rec_lny, rec_L, rec_scalar, path_scalar):
     """Like :func:`simulate_block` with ``full=True``, on shocks ``(P, n_steps, 4R+1)``."""
+    R = lny0.shape[0]
+    a0 = _initial_a(lny0, K0, L0, s0, e0, G, par, theta)
+    rng, buf, W, scr, st, small, hist, ordered = _scratch(R, n_groups, int(par[WINDOW]))
     for p in range(shocks.shape[0]):
-        run_path(0, p, shocks[p], years, substeps, record_every, target_reduction,
-                 G, s_target, lny0, K0, L0, s0, e0, saving, par, theta, groups, n_groups,
-                 True, rec_state[p], rec_lny[p], rec_L[p], rec_scalar[p], path_scalar[p])
+        _path(0, p, shocks[p], years, substeps, record_every, target_reduction,
+              G, s_target, lny0, K0, L0, s0, e0, saving, par, theta, groups, n_groups, a0,
+              True, rec_state[p], rec_lny[p], rec_L[p], rec_scalar[p], path_scalar[p],
+              rng, buf, W, scr, st, small, hist, ordered)

@@ -180,7 +180,8 @@ def _level_index(ds: xr.Dataset, mech: str, value: float, where: str) -> int:
     levels = np.asarray(ds[mech].values, dtype=float)
     hit = np.flatnonzero(np.isclose(levels, float(value)))
     if not hit.size:
-        raise ConfigError(f"{where}.{mech}", value, f"a level of the grid ({', '.join(f'{v:g}' for v in levels)})")
+        shown = ", ".join(f"{v:g}" for v in levels)
+        raise ConfigError(f"{where}.{mech}", value, f"a level of the grid ({shown})")
     return int(hit[0])
 
 
@@ -378,7 +379,8 @@ def _sampled_attribution(ds: xr.Dataset, metric: str, t_pos, t_val, n_boot: int,
         if y.size >= 2 * alpha.shape[0]:
             break
     else:
-        raise ConfigError("mixes", int(y.size), f"at least {2 * alpha.shape[0]} sampled mixes for Sobol indices")
+        raise ConfigError("mixes", int(y.size),
+                          f"at least {2 * alpha.shape[0]} sampled mixes for Sobol indices")
     first, total, r2 = _pce_indices(theta, y, alpha)
     rng = np.random.default_rng(seed)
     boots_f, boots_t = [], []

@@ -30,17 +30,27 @@ def horizon_values(ds: xr.Dataset, metric: str = "p_target") -> xr.DataArray:
     return da
 
 
+def _best(ds: xr.Dataset, lead: list[str]) -> int:
+    """Flat index of the largest p_target at the horizon; ties broken by its mean over time."""
+    end = np.asarray(horizon_values(ds).transpose(*lead).values, dtype=float).ravel()
+    mean = np.asarray(ds["p_target"].mean("time").transpose(*lead).values, dtype=float).ravel()
+    order = np.lexsort((-np.nan_to_num(mean, nan=-np.inf), -np.nan_to_num(end, nan=-np.inf)))
+    return int(order[0])
+
+
 def mix_point(ds: xr.Dataset, mix: MixSpec) -> dict:
     """Indexers (``isel``) selecting one mix.
 
-    ``mix``: ``"best"`` (largest p_target at the horizon), ``"off"`` (lowest levels),
-    ``"on"`` (highest levels), a flat mix index, or a dict of intensities.
+    ``mix``: ``"best"`` (largest p_target at the horizon, ties broken by the largest
+    mean over time), ``"off"`` (lowest levels),
+    ``"on"`` (highest levels), a flat mix index, or a dict of intensities (mechanisms
+    left out are at their lowest level; a sampled design takes the nearest mix).
     """
     if is_grid(ds):
         mechs = grid_mechs(ds)
         shape = tuple(ds.sizes[m] for m in mechs)
         if mix == "best":
-            flat = int(np.nanargmax(np.asarray(horizon_values(ds).transpose(*mechs).values)))
+            flat = _best(ds, mechs)
             return dict(zip(mechs, (int(i) for i in np.unravel_index(flat, shape)), strict=True))
         if mix == "off":
             return {m: int(np.argmin(ds[m].values)) for m in mechs}
@@ -55,21 +65,22 @@ def mix_point(ds: xr.Dataset, mix: MixSpec) -> dict:
             for m in mechs:
                 levels = np.asarray(ds[m].values, dtype=float)
                 if m not in mix:
-                    out[m] = int(np.argmax(levels))
+                    out[m] = int(np.argmin(levels))
                     continue
                 hit = np.flatnonzero(np.isclose(levels, float(mix[m])))
                 if not hit.size:
-                    raise ConfigError(f"mix.{m}", mix[m], f"a grid level ({', '.join(f'{v:g}' for v in levels)})")
+                    shown = ", ".join(f"{v:g}" for v in levels)
+                    raise ConfigError(f"mix.{m}", mix[m], f"a grid level ({shown})")
                 out[m] = int(hit[0])
             return out
         raise ConfigError("mix", mix, "'best', 'off', 'on', a flat mix index or a dict of intensities")
     n = ds.sizes["mix"]
     theta = np.column_stack([np.asarray(ds[m].values, dtype=float) for m in MECHANISMS])
     if mix == "best":
-        return {"mix": int(np.nanargmax(np.asarray(horizon_values(ds).values)))}
+        return {"mix": _best(ds, ["mix"])}
     if mix in ("off", "on") or isinstance(mix, dict):
         if isinstance(mix, dict):
-            target = np.array([float(mix.get(m, 1.0)) for m in MECHANISMS])
+            target = np.array([float(mix.get(m, 0.0)) for m in MECHANISMS])
         else:
             target = np.full(len(MECHANISMS), 0.0 if mix == "off" else 1.0)
         return {"mix": int(np.argmin(((theta - target) ** 2).sum(axis=1)))}

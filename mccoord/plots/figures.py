@@ -131,7 +131,8 @@ def plot_heatmap(ds: Source, x: str = "transfer", y: str = "market", metric: str
             value = fixed.get(m, levels.max())
             hit = np.flatnonzero(np.isclose(levels, float(value)))
             if not hit.size:
-                raise ConfigError(f"fixed.{m}", value, f"a grid level ({', '.join(f'{v:g}' for v in levels)})")
+                shown = ", ".join(f"{v:g}" for v in levels)
+                raise ConfigError(f"fixed.{m}", value, f"a grid level ({shown})")
             point[m] = int(hit[0])
         da = _reduce_extra(ds[metric].isel(point), time, (x, y)).load().transpose(y, x)
         xs, ys = np.asarray(ds[x].values, dtype=float), np.asarray(ds[y].values, dtype=float)
@@ -202,7 +203,10 @@ def plot_regions(ds: Source, mix: MixSpec = "best", *, ax: Axes | None = None) -
     ds = open_results(ds)
     one = select_mix(ds, mix).load()
     rel = one["rel_income"]
-    groups = [str(g) for g in np.asarray(one["group"].values)] if "group" in one.coords else ["all"] * rel.sizes["region"]
+    if "group" in one.coords:
+        groups = [str(g) for g in np.asarray(one["group"].values)]
+    else:
+        groups = ["all"] * rel.sizes["region"]
     names = list(dict.fromkeys(groups))
     colours = {g: f"C{i % 10}" for i, g in enumerate(names)}
     ax = ax or new_axes()
@@ -231,7 +235,8 @@ def plot_attribution(table: pd.DataFrame | Source, kinds: tuple[str, ...] | None
     if not isinstance(table, pd.DataFrame):
         table = attribution(table, **kwargs)
     if kinds is None:
-        kinds = ("first_order", "total_order") if table.attrs.get("design") == "sampled" else ("shapley", "main")
+        sampled = table.attrs.get("design") == "sampled"
+        kinds = ("first_order", "total_order") if sampled else ("shapley", "main")
     rows = table[table["kind"].isin(kinds)]
     if rows.empty:
         raise ConfigError("kinds", kinds, f"kinds present in the table ({', '.join(table['kind'].unique())})")
@@ -249,8 +254,8 @@ def plot_attribution(table: pd.DataFrame | Source, kinds: tuple[str, ...] | None
     ax.axvline(0, color="k", lw=0.6)
     meta = table.attrs
     t = "" if meta.get("time") is None else f" at t={meta['time']:g}"
-    ax.set_xlabel(f"{meta.get('metric', 'metric')}{t}" + (" share of variance" if meta.get("design") == "sampled"
-                                                          else " change"))
+    what = " share of variance" if meta.get("design") == "sampled" else " change"
+    ax.set_xlabel(f"{meta.get('metric', 'metric')}{t}{what}")
     ax.set_title("attribution to mechanisms, +/-1.96 SE", fontsize=10)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="x")

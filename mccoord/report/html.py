@@ -29,7 +29,8 @@ from ..plots._select import grid_mechs, is_grid
 
 #: Figures of the report, in order: (id, caption).
 FIGURES: tuple[tuple[str, str], ...] = (
-    ("curves", "Target probability over time for all-off, all-on and the best mix, with 95% Monte Carlo bands."),
+    ("curves", "Target probability over time for all-off, all-on and the best mix, "
+               "with 95% Monte Carlo bands."),
     ("heatmap", "Target probability at the horizon over two mechanisms."),
     ("fan", "Sigma quantiles across paths over time, best mix."),
     ("regions", "Mean relative income ln(y_i / ybar) by region, coloured by macro-region, best mix."),
@@ -119,7 +120,8 @@ def _cell(v: object) -> str:
 
 
 def _table(frame: pd.DataFrame, left: tuple[str, ...] = ()) -> str:
-    head = "".join(f'<th class="{"l" if c in left else ""}">{html.escape(str(c))}</th>' for c in frame.columns)
+    head = "".join(f'<th class="{"l" if c in left else ""}">{html.escape(str(c))}</th>'
+                   for c in frame.columns)
     rows = []
     for _, r in frame.iterrows():
         cells = "".join(f'<td class="{"l" if c in left else ""}">{_cell(r[c])}</td>' for c in frame.columns)
@@ -189,9 +191,9 @@ def render_report(ds_or_store: xr.Dataset | str | Path, *, top: int = 10) -> str
                          f"intensities; estimator: {esc(meta['estimator'])} (R&sup2; {meta['r2']:.3f}); "
                          f"standard errors: {esc(meta['se_method'])}.</p>")
         else:
-            parts.append(f"<p>Change of p_target at t={T:g} from all mechanisms at their lowest level to all at "
-                         "their highest: exact Shapley values (they sum to the total), factorial main effects "
-                         "and two-way interactions. Standard errors: "
+            parts.append(f"<p>Change of p_target at t={T:g} from all mechanisms at their lowest level to "
+                         "all at their highest: exact Shapley values (they sum to the total), factorial "
+                         "main effects and two-way interactions. Standard errors: "
                          f"{esc(meta['se_method'])}.</p>")
         parts.append(_table(table, left=("term", "kind")))
 
@@ -225,5 +227,6 @@ def write_report(store: xr.Dataset | str | Path, out: str | Path, *, top: int = 
         with open(out, "x", encoding="utf-8") as fh:
             fh.write(page)
     except FileExistsError:
-        raise ConfigError("--out", str(out), "a file that does not exist yet (reports are never overwritten)") from None
+        raise ConfigError("--out", str(out),
+                          "a file that does not exist yet (reports are never overwritten)") from None
     return out

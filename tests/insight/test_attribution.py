@@ -151,7 +151,8 @@ def _synthetic_grid(levels, coef, c0=0.2, se=0.01):
      "supervision": [0.0, 1.0], "order_parameter": [0.0, 0.5]},
 ])
 def test_additive_metric_closed_form(levels):
-    coef = {"transfer": 0.10, "market": 0.05, "cooperation": -0.03, "supervision": 0.02, "order_parameter": 0.0}
+    coef = {"transfer": 0.10, "market": 0.05, "cooperation": -0.03, "supervision": 0.02,
+            "order_parameter": 0.0}
     ds = _synthetic_grid(levels, coef)
     table = attribution(ds, "p_target")
     span = {m: max(levels[m]) - min(levels[m]) for m in MECHS}
