@@ -12,7 +12,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "plot", help="draw one figure of a store's results",
         description="Draw a figure of a store's results into an image file (matplotlib, Agg "
-                    "backend). Kinds: curves (probability over time with 95%% bands), heatmap "
+                    "backend). Kinds: curves (probability over time with 95% bands), heatmap "
                     "(a metric over two mechanisms), fan (sigma quantiles over time), regions "
                     "(relative income by region), attribution (Shapley values / Sobol indices), "
                     "drivers (order-parameter shares).")
