@@ -52,7 +52,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 #: Sizes for a full run and for ``--quick``.
 SIZES = {
     "full": dict(kernel_paths=400, years=50, repeats=7, ref_paths=128, ref_repeats=3,
-                 dask_mixes=8, dask_paths=4000, memory_paths=(10_000, 100_000, 1_000_000),
+                 dask_mixes=16, dask_paths=4000, memory_paths=(10_000, 100_000, 1_000_000),
                  memory_years=30, regions=(8, 31, 100, 300), region_work=4e7),
     "quick": dict(kernel_paths=40, years=50, repeats=3, ref_paths=16, ref_repeats=1,
                   dask_mixes=2, dask_paths=200, memory_paths=(1_000, 10_000),

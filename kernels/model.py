@@ -208,7 +208,7 @@ def prepare_state(a, K, L, s, e, z, G, block, alpha, eta, W, scr):
     """Everything of the start-of-step state that does not depend on the shares ``w``.
 
     One fused pass over ``G`` fills the ties ``W_ij = (o_i o_j) G_ij`` and, per row,
-    ``trade_i = sum_j W_ij |s_i - s_j|``, the spillover ``sum_j W_ij (a_j - a_i)`` and the
+    ``trade_i = sum_j W_ij |s_i - s_j|``, the spillover ``sum_j W_ij a_j - a_i sum_j W_ij`` and the
     row sums ``sum_j W_ij``, ``sum_j W_ij L_j``, ``sum_j G_ij L_j`` (driver indices). The
     part of ``ln y_i`` without trade, ``ln K_i`` and ``ln L_i`` go to ``scr`` as well.
     """
@@ -238,12 +238,12 @@ def prepare_state(a, K, L, s, e, z, G, block, alpha, eta, W, scr):
             wij = oi * o[j] * g
             W[i, j] = wij
             acc_t += wij * abs(si - s[j])
-            acc_s += wij * (a[j] - ai)
+            acc_s += wij * a[j]
             acc_w += wij
             acc_wl += wij * L[j]
             acc_gl += g * L[j]
         trade[i] = acc_t
-        spill[i] = acc_s
+        spill[i] = acc_s - ai * acc_w
         roww[i] = acc_w
         rowwl[i] = acc_wl
         rowgl[i] = acc_gl

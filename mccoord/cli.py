@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "mccoord.commands.simulate_cmd",
     "mccoord.commands.calibrate_cmd",
     "mccoord.commands.backtest_cmd",
+    "mccoord.commands.bench_cmd",
     "mccoord.commands.plot_cmd",
     "mccoord.commands.report_cmd",
 )

@@ -57,3 +57,16 @@ def random_shocks(P: int, n_steps: int, R: int, seed: int = 0) -> np.ndarray:
     x = rng.standard_normal((P, n_steps, k))
     x[:, :, 3 * R + 1:] = rng.uniform(size=(P, n_steps, R))
     return x
+
+
+#: Dataset attrs that describe one particular run (time, command, layout), not its results.
+PROVENANCE = ("created", "wall_seconds", "region_steps", "command", "versions", "config",
+              "config_hash", "paths_per_task", "mixes_per_task")
+
+
+def strip_provenance(ds, keys=PROVENANCE):
+    """Load ``ds`` and drop the attrs that legitimately differ between equal runs."""
+    ds = ds.load()
+    for k in keys:
+        ds.attrs.pop(k, None)
+    return ds

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import strip_provenance
 
 import mccoord
 
@@ -18,11 +19,10 @@ TOTAL_BLOCKS = 32 * RUN_ARGS["paths"] // RUN_ARGS["paths_per_task"]
 PROVENANCE = ("created", "wall_seconds", "region_steps", "command", "versions")
 
 
+
 def strip(ds):
-    ds = ds.load()
-    for k in PROVENANCE:
-        ds.attrs.pop(k, None)
-    return ds
+    """Drop run-specific attrs (the config and its hash must match: same run resumed)."""
+    return strip_provenance(ds, PROVENANCE)
 
 
 def cli_args(store: Path, *extra: str) -> list[str]:

@@ -4,26 +4,20 @@ from __future__ import annotations
 
 import pytest
 import xarray as xr
+from helpers import strip_provenance
 
 import mccoord
 from mccoord.cluster import plan_execution
 
 pytestmark = pytest.mark.cluster
 SMALL = dict(paths=200, years=6, progress=False)
-PROVENANCE = ("created", "wall_seconds", "region_steps", "command", "versions", "config",
-              "config_hash", "paths_per_task", "mixes_per_task")
 
-
-def _strip(ds):
-    ds = ds.load()
-    for k in PROVENANCE:
-        ds.attrs.pop(k, None)
-    return ds
 
 
 @pytest.fixture(scope="module")
 def inprocess(tmp_path_factory):
-    return _strip(mccoord.run("demo", store=tmp_path_factory.mktemp("c") / "i.zarr", workers=0, **SMALL))
+    store = tmp_path_factory.mktemp("c") / "i.zarr"
+    return strip_provenance(mccoord.run("demo", store=store, workers=0, **SMALL))
 
 
 @pytest.fixture(scope="module")
@@ -38,13 +32,13 @@ def client():
 def test_two_worker_processes_give_the_in_process_dataset(inprocess, client, tmp_path):
     ds = mccoord.run("demo", store=tmp_path / "c.zarr", client=client, paths_per_task=100, **SMALL)
     assert len(client.scheduler_info()["workers"]) == 2
-    xr.testing.assert_identical(inprocess, _strip(ds))
+    xr.testing.assert_identical(inprocess, strip_provenance(ds))
 
 
 @pytest.mark.parametrize("workers, threads", [(1, 2), (2, 1)])
 def test_run_starts_its_own_local_cluster(inprocess, tmp_path, workers, threads):
     ds = mccoord.run("demo", store=tmp_path / "l.zarr", workers=workers, threads=threads, **SMALL)
-    xr.testing.assert_identical(inprocess, _strip(ds))
+    xr.testing.assert_identical(inprocess, strip_provenance(ds))
 
 
 def test_local_cluster_plan_never_oversubscribes_cores():

@@ -5,22 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import xarray as xr
+from helpers import strip_provenance
 
 import mccoord
 from mccoord.errors import ConfigError, StoreError
 from mccoord.reduce import DIMS
 from mccoord.store import done_flags
 
-PROVENANCE = ("created", "wall_seconds", "region_steps", "command", "versions", "config",
-              "config_hash", "paths_per_task", "mixes_per_task")
 SMALL = dict(paths=200, years=6, progress=False)
 
-
-def _strip(ds: xr.Dataset) -> xr.Dataset:
-    ds = ds.load()
-    for k in PROVENANCE:
-        ds.attrs.pop(k, None)
-    return ds
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +67,7 @@ def test_run_agrees_with_simulate_for_one_mix(baseline, demo):
 def test_same_dataset_whatever_the_blocking_and_threads(baseline, tmp_path, layout):
     ds, _ = baseline
     other = mccoord.run("demo", store=tmp_path / "o.zarr", workers=0, **SMALL, **layout)
-    xr.testing.assert_identical(_strip(ds), _strip(other))
+    xr.testing.assert_identical(strip_provenance(ds), strip_provenance(other))
 
 
 def test_resume_finishes_an_interrupted_run_identically(baseline, tmp_path, monkeypatch):
@@ -97,7 +90,7 @@ def test_resume_finishes_an_interrupted_run_identically(baseline, tmp_path, monk
     assert done_flags(store).sum() == 9
     monkeypatch.setattr(run_mod, "compute_block", real)
     resumed = mccoord.run("demo", store=store, workers=0, resume=True, **SMALL)
-    xr.testing.assert_identical(_strip(ds), _strip(resumed))
+    xr.testing.assert_identical(strip_provenance(ds), strip_provenance(resumed))
 
 
 def test_resume_refuses_another_seed_or_config(baseline):
