@@ -442,11 +442,13 @@ def table(res: dict, meta: dict) -> str:
 
     k = res.get("kernel")
     if k:
-        row("kernel throughput, 1 thread, china (R=%d)" % k["R"], _fmt(k["region_steps_per_s"], " region-steps/s"),
+        row(f"kernel throughput, 1 thread, china (R={k['R']})",
+            _fmt(k["region_steps_per_s"], " region-steps/s"),
             f"{k['paths']} paths x {k['years']} years, median of {k['repeats']}; "
             f"{k['us_per_path_step']:.2f} us per path-step")
         if "rng" in k:
-            row("RNG floor (same variates, same generator)", _fmt(k["rng"]["region_steps_per_s"], " region-steps/s"),
+            row("RNG floor (same variates, same generator)",
+                _fmt(k["rng"]["region_steps_per_s"], " region-steps/s"),
                 f"{k['rng']['ns_per_variate']:.2f} ns per variate")
             row("kernel time / RNG time", f"{k['kernel_over_rng']:.2f}", "target <= 3")
     r = res.get("reference")
@@ -516,7 +518,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_cli(args) -> int:
     started = time.perf_counter()
-    res = run_all(quick=args.quick, only=tuple(args.only), log=lambda s: print(s, file=sys.stderr, flush=True))
+    res = run_all(quick=args.quick, only=tuple(args.only),
+                  log=lambda s: print(s, file=sys.stderr, flush=True))
     meta = machine()
     doc = {"timestamp": datetime.now(UTC).isoformat(timespec="seconds"), "quick": bool(args.quick),
            "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]), "machine": meta,

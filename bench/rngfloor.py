@@ -8,9 +8,8 @@ compiler from removing the draws.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
-
 from mccoord.kernels.rng import fill_normals, fill_uniforms, seed_stream
+from numba import njit
 
 
 @njit(cache=True, nogil=True)
