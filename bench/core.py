@@ -321,27 +321,12 @@ def _warm_worker():
 # ----------------------------------------------------------------------------- regions
 
 
-def synthetic_regions(R: int, seed: int = 0, groups: int = 3):
-    """A random regions table (columns of a regions CSV) of ``R`` regions."""
-    import pandas as pd
-
-    rng = np.random.default_rng(seed)
-    return pd.DataFrame({
-        "region": [f"r{i:03d}" for i in range(R)],
-        "group": [f"g{i % groups}" for i in range(R)],
-        "gdp_per_capita": np.exp(rng.normal(0, 0.4, R)) * 1e4,
-        "population": rng.uniform(1e5, 1e7, R),
-        "specialisation": rng.uniform(0, 1, R),
-        "lat": rng.uniform(20, 45, R),
-        "lon": rng.uniform(90, 125, R),
-    })
-
-
 def region_scaling(sizes=(8, 31, 100, 300), *, years: int = 50, work: float = 4e7,
                    repeats: int = 3) -> list[dict]:
     """One-thread kernel throughput for synthetic scenarios of ``R`` regions."""
     import mccoord
     from mccoord.inputs import model_inputs
+    from mccoord.synthetic import synthetic_regions
 
     rows = []
     for R in sizes:

@@ -190,20 +190,21 @@ def run(scenario: Scenario | str | None = None, *, mixes: object = None, paths: 
                        enabled=progress,
                        label=f"{scenario.name}: {design.n_mix} mixes x {sim['paths']} paths")
         started = time.perf_counter()
-        try:
-            steps = _execute(plan, client, todo, str(store), layout, inputs, design.theta, settings, bar)
-        except OSError as exc:
-            raise StoreError(f"store {store}: writing failed ({exc.strerror or exc}); the blocks written so "
-                             "far are kept and the store stays marked incomplete: free space or fix "
-                             "the destination, then run again with --resume") from exc
-        finally:
-            bar.close()
+        with open_client(plan, client) as c:
+            try:
+                steps = _execute(c, plan, todo, str(store), layout, inputs, design.theta, settings, bar)
+            except OSError as exc:
+                raise StoreError(f"store {store}: writing failed ({exc.strerror or exc}); the blocks "
+                                 "written so far are kept and the store stays marked incomplete: free "
+                                 "space or fix the destination, then run again with --resume") from exc
+            finally:
+                bar.close()
+            if not done_flags(store).all():
+                raise StoreError(f"store {store}: some blocks did not finish; run again with --resume")
+            ds = reduce_store(str(store), design, time=time_axis, years=sim["years"],
+                              quantiles=sim["quantiles"], regions=list(scenario.regions["region"]),
+                              groups=list(scenario.regions["group"]), client=c)
         elapsed = time.perf_counter() - started
-        if not done_flags(store).all():
-            raise StoreError(f"store {store}: some blocks did not finish; run again with --resume")
-        ds = reduce_store(str(store), design, time=time_axis, years=sim["years"],
-                          quantiles=sim["quantiles"], regions=list(scenario.regions["region"]),
-                          groups=list(scenario.regions["group"]))
         n_invalid = int(ds["n_invalid"].sum())
         if n_invalid:
             warnings.warn(f"{n_invalid} paths produced a non-finite value; they are counted in "
@@ -222,10 +223,10 @@ def run(scenario: Scenario | str | None = None, *, mixes: object = None, paths: 
         return xr.open_zarr(str(store))
 
 
-def _execute(plan, client, todo, store, layout, inputs, theta, settings, bar) -> int:
-    """Run the blocks in ``todo``; return the region-steps done."""
+def _execute(client, plan, todo, store, layout, inputs, theta, settings, bar) -> int:
+    """Run the blocks in ``todo`` (in this process when ``client`` is None); return region-steps."""
     total = 0
-    if plan.kind == "inprocess":
+    if client is None:
         for mb, pb in todo:
             info = compute_block(store, layout, mb, pb, inputs, theta, settings, plan.numba_threads)
             total += info["region_steps"]
@@ -233,16 +234,15 @@ def _execute(plan, client, todo, store, layout, inputs, theta, settings, bar) ->
         return total
     from distributed import as_completed
 
-    with open_client(plan, client) as c:
-        inputs_f = c.scatter(inputs, broadcast=True)
-        theta_f = c.scatter(theta, broadcast=True)
-        futures = [c.submit(compute_block, store, layout, mb, pb, inputs_f, theta_f, settings,
-                            plan.numba_threads, key=f"mccoord-block-{mb}-{pb}-{time.time_ns()}",
-                            pure=False)
-                   for mb, pb in todo]
-        for fut in as_completed(futures):
-            info = fut.result()
-            total += info["region_steps"]
-            bar.update(info)
-            fut.release()
+    inputs_f = client.scatter(inputs, broadcast=True)
+    theta_f = client.scatter(theta, broadcast=True)
+    futures = [client.submit(compute_block, store, layout, mb, pb, inputs_f, theta_f, settings,
+                             plan.numba_threads, key=f"mccoord-block-{mb}-{pb}-{time.time_ns()}",
+                             pure=False)
+               for mb, pb in todo]
+    for fut in as_completed(futures):
+        info = fut.result()
+        total += info["region_steps"]
+        bar.update(info)
+        fut.release()
     return total

@@ -41,28 +41,79 @@ def _quantiles(x: np.ndarray, q: list[float]) -> np.ndarray:
         return np.nanquantile(x, q, axis=0)
 
 
-def reduce_mix(raw: zarr.Group, m: int, time: np.ndarray, quantiles: list[float],
+#: Bytes of per-path sigma read at once: the reduction's memory does not grow with paths.
+SLAB_BYTES = 32 * 2**20
+#: Granules summed per read.
+GRANULES_PER_READ = 512
+
+
+def _ordered_sum(arr: zarr.Array, m: int) -> np.ndarray:
+    """Sum ``arr[m]`` over its granule axis, one granule after another, in granule order.
+
+    Reads a bounded number of granules at a time; the explicit sequential order makes
+    the result independent of how the granules were written.
+    """
+    n = arr.shape[1]
+    acc = np.zeros(arr.shape[2:])
+    for g0 in range(0, n, GRANULES_PER_READ):
+        for row in arr[m, g0:g0 + GRANULES_PER_READ]:
+            acc += row
+    return acc
+
+
+RAW_ARRAYS = ("path_valid", "path_first_passage", "path_beta", "path_growth", "path_sigma",
+              "g_theil", "g_ccd", "g_defection", "g_rel_income", "g_pop_share", "g_reviews", "g_picks")
+
+
+def open_raw(path: str) -> dict[str, zarr.Array]:
+    """Open the raw arrays of a store once (each open reads metadata from disk)."""
+    with quiet_zarr():
+        raw = zarr.open_group(path, mode="r", path="raw", use_consolidated=False)
+        return {name: raw[name] for name in RAW_ARRAYS}
+
+
+def reduce_mixes(path: str, mixes: list[int], time: np.ndarray, quantiles: list[float],
+                 years: int) -> list[dict[str, np.ndarray]]:
+    """:func:`reduce_mix` for several mixes of a store (one task of a parallel reduction)."""
+    raw = open_raw(path)
+    with quiet_zarr():
+        return [reduce_mix(raw, m, time, quantiles, years) for m in mixes]
+
+
+def reduce_mix(raw: dict[str, zarr.Array], m: int, time: np.ndarray, quantiles: list[float],
                years: int) -> dict[str, np.ndarray]:
-    """All statistics of flat mix ``m``."""
+    """All statistics of flat mix ``m``, reading per-path data in bounded slabs of time."""
     valid = raw["path_valid"][m] == 1
-    sigma = raw["path_sigma"][m][valid]
     fp = raw["path_first_passage"][m][valid]
     beta = raw["path_beta"][m][valid]
     growth = raw["path_growth"][m][valid]
     n = float(valid.sum())
+    T = time.shape[0]
+    sigma_arr = raw["path_sigma"]
+    sigma0 = sigma_arr[m, :, 0][valid]
+    below = np.zeros(T)
+    sigma_q = np.full((T, len(quantiles)), np.nan)
+    sigma_mean = np.full(T, np.nan)
+    step = max(1, SLAB_BYTES // max(1, 8 * valid.size))
+    for t0 in range(0, T, step):
+        x = sigma_arr[m, :, t0:t0 + step][valid]
+        below[t0:t0 + step] = (x < sigma0[:, None]).sum(axis=0)
+        sigma_q[t0:t0 + step] = _quantiles(x, quantiles).T
+        if n:
+            sigma_mean[t0:t0 + step] = x.mean(axis=0)
     out: dict[str, np.ndarray] = {}
-    out["p_sigma"], out["p_sigma_se"] = _prob((sigma < sigma[:, :1]).sum(axis=0), n)
+    out["p_sigma"], out["p_sigma_se"] = _prob(below, n)
     with np.errstate(invalid="ignore"):
         hits = (fp[:, None] <= time[None, :]).sum(axis=0)
     out["p_target"], out["p_target_se"] = _prob(hits, n)
-    out["sigma"] = _quantiles(sigma, quantiles).T                      # (time, quantile)
-    out["sigma_mean"] = sigma.mean(axis=0) if n else np.full(time.shape, np.nan)
+    out["sigma"] = sigma_q                                             # (time, quantile)
+    out["sigma_mean"] = sigma_mean
     out["beta_slope"] = _quantiles(beta, quantiles)
     out["beta_speed"] = _quantiles(beta_speed(beta, years), quantiles)
     out["p_beta"], out["p_beta_se"] = _prob(float((beta < 0).sum()), n)
     out["growth"] = _quantiles(growth, quantiles)
-    g = {k: np.add.reduce(raw[f"g_{k}"][m], axis=0) for k in
-         ("n_valid", "theil", "ccd", "defection", "rel_income", "pop_share", "reviews", "picks")}
+    g = {k: _ordered_sum(raw[f"g_{k}"], m) for k in
+         ("theil", "ccd", "defection", "rel_income", "pop_share", "reviews", "picks")}
     with np.errstate(invalid="ignore", divide="ignore"):
         out["theil"] = g["theil"] / n                                   # (time, component)
         out["ccd"] = g["ccd"] / n
@@ -86,8 +137,11 @@ DIMS = {
 
 
 def reduce_store(path: str, design: MixDesign, *, time: np.ndarray, years: int, quantiles: list[float],
-                 regions: list[str], groups: list[str]) -> xr.Dataset:
+                 regions: list[str], groups: list[str], client=None) -> xr.Dataset:
     """Compute the results dataset of a complete store.
+
+    With a ``distributed.Client`` the mixes are reduced in parallel on its workers (each
+    mix's statistics depend only on its own stored data, so the result is the same).
 
     Returns
     -------
@@ -95,9 +149,18 @@ def reduce_store(path: str, design: MixDesign, *, time: np.ndarray, years: int, 
         For a grid design, one dimension per mechanism; otherwise a ``mix`` dimension
         with the five intensities as coordinates.
     """
-    with quiet_zarr():
-        raw = zarr.open_group(path, mode="r", path="raw", use_consolidated=False)
-        per_mix = [reduce_mix(raw, m, time, quantiles, years) for m in range(design.n_mix)]
+    mixes = list(range(design.n_mix))
+    if client is None:
+        per_mix = reduce_mixes(path, mixes, time, quantiles, years)
+    else:
+        n_groups = max(1, min(len(mixes), 4 * len(client.scheduler_info().get("workers", {})) or 1))
+        groups_of = [mixes[i::n_groups] for i in range(n_groups)]
+        futures = [client.submit(reduce_mixes, path, g, time, quantiles, years, pure=False)
+                   for g in groups_of]
+        per_mix = [None] * design.n_mix
+        for g, fut in zip(groups_of, futures, strict=True):
+            for m, r in zip(g, fut.result(), strict=True):
+                per_mix[m] = r
     data = {k: np.stack([r[k] for r in per_mix]) for k in DIMS}
     coords: dict = {
         "time": ("time", time, {"long_name": "years since the base year", "units": "year"}),

@@ -3,30 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from mccoord.kernels.layout import N_PATH_SCALARS, N_REC_SCALARS, shocks_per_step
 from mccoord.kernels.paths import N_STATE_REC, simulate_given_shocks
 
 import mccoord
 from mccoord.blocks import n_records
 from mccoord.inputs import ModelInputs, mix_vector
+from mccoord.synthetic import synthetic_regions  # noqa: F401 (re-exported for tests)
 
 ALL_ON = dict.fromkeys(mccoord.MECHANISMS, 1.0)
 
-
-def synthetic_regions(R: int, seed: int = 0, groups: int = 3) -> pd.DataFrame:
-    """A random but plausible regions table of ``R`` regions."""
-    rng = np.random.default_rng(seed)
-    return pd.DataFrame({
-        "region": [f"r{i:03d}" for i in range(R)],
-        "group": [f"g{i % groups}" for i in range(R)],
-        "gdp_per_capita": np.exp(rng.normal(0, 0.4, R)) * 1e4,
-        "population": rng.uniform(1e5, 1e7, R),
-        "specialisation": rng.uniform(0, 1, R),
-        "integration": rng.uniform(0.2, 0.9, R),
-        "lat": rng.uniform(20, 45, R),
-        "lon": rng.uniform(90, 125, R),
-    })
 
 
 def run_given(inputs: ModelInputs, mix: dict, shocks: np.ndarray, *, years: int,
