@@ -1,11 +1,12 @@
 """Shared fixtures: the shipped US and China panels and a fake simulated ensemble.
 
-Package code reads only ``configs/data``; until the panels are copied there, tests fall
-back to the shared originals.
+The panels are read from the installed package (``mccoord.configs/data``), so the tests
+check what ships.
 """
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -13,15 +14,12 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-REPO = Path(__file__).resolve().parents[2]
-DATA_DIRS = (REPO / "configs" / "data", Path("/work/shared/data"))
-
 
 def data_file(name: str) -> Path:
-    for folder in DATA_DIRS:
-        if (folder / name).is_file():
-            return folder / name
-    pytest.skip(f"{name} not found in {[str(d) for d in DATA_DIRS]}")
+    """Path of a data file shipped in ``mccoord.configs/data``."""
+    path = Path(str(resources.files("mccoord.configs") / "data" / name))
+    assert path.is_file(), f"{name} does not ship with mccoord"
+    return path
 
 
 @pytest.fixture(scope="session")
