@@ -11,10 +11,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 if not (ROOT / "bench" / "core.py").is_file():  # pragma: no cover - installed without checkout
     pytest.skip("bench/ is only in the source checkout", allow_module_level=True)
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench import core  # noqa: E402
+# Import bench/ from the checkout without leaving the checkout on sys.path: there, its
+# mccoord/ (the kernels live in kernels/) would shadow the installed package in every
+# process spawned later in the session (Dask workers).
+sys.path.insert(0, str(ROOT))
+try:
+    from bench import core
+finally:
+    sys.path.remove(str(ROOT))
 
 
 def test_kernel_throughput_on_tiny_sizes(tmp_path):

@@ -23,13 +23,17 @@ def _load_bench():
             raise
     root = Path(__file__).resolve().parents[2]
     if (root / "bench" / "core.py").is_file():
+        # only for the import: left on sys.path, the checkout's mccoord/ (without the
+        # kernels, which live in kernels/) would shadow the installed package in every
+        # process spawned later (Dask workers)
         sys.path.insert(0, str(root))
-        return importlib.import_module("bench.core")
+        try:
+            return importlib.import_module("bench.core")
+        finally:
+            sys.path.remove(str(root))
     raise MccoordError("the benchmarks live in bench/ of the mccoord source checkout, which this "
                        "installation does not include; run `python -m bench` from a checkout "
                        "(pip install -e .)")
-
-
 
 
 def register(sub: argparse._SubParsersAction) -> None:
