@@ -227,27 +227,32 @@ def prepare_state(a, K, L, s, e, z, G, block, alpha, eta, W, scr):
         o[i] = e[i] * (1.0 - block * z[i])
     for i in range(R):
         oi = o[i]
-        si = s[i]
-        ai = a[i]
-        acc_t = 0.0
-        acc_s = 0.0
-        acc_w = 0.0
-        acc_wl = 0.0
-        acc_gl = 0.0
         for j in range(R):
-            g = G[i, j]
-            wij = oi * o[j] * g
-            W[i, j] = wij
-            acc_t += wij * abs(si - s[j])
-            acc_s += wij * a[j]
-            acc_w += wij
-            acc_wl += wij * L[j]
-            acc_gl += g * L[j]
-        trade[i] = acc_t
-        spill[i] = acc_s - ai * acc_w
-        roww[i] = acc_w
-        rowwl[i] = acc_wl
-        rowgl[i] = acc_gl
+            W[i, j] = oi * o[j] * G[i, j]
+    for i in range(R):
+        trade[i] = 0.0
+        spill[i] = 0.0
+        roww[i] = 0.0
+        rowwl[i] = 0.0
+        rowgl[i] = 0.0
+    # Row sums over j, computed column by column: G and hence W are exactly symmetric
+    # (gravity_matrix makes them so), so W[j, i] is W[i, j] and the inner loop runs over
+    # contiguous memory in i. Each sum still adds j = 0, 1, ... in order, so the result
+    # is bitwise that of the plain row loop, and LLVM vectorises across i without any
+    # fast-math licence.
+    for j in range(R):
+        sj = s[j]
+        aj = a[j]
+        lj = L[j]
+        for i in range(R):
+            wij = W[j, i]
+            trade[i] += wij * abs(s[i] - sj)
+            spill[i] += wij * aj
+            roww[i] += wij
+            rowwl[i] += wij * lj
+            rowgl[i] += G[j, i] * lj
+    for i in range(R):
+        spill[i] = spill[i] - a[i] * roww[i]
     lnR = np.log(R)
     for i in range(R):
         lk = np.log(K[i])
@@ -323,17 +328,23 @@ def _flows(W, lr, lny, rate_k, kcap, K, rate_l, c_mig, lcap, L, scr):
         else:
             cl[j] = lj
             coll[j] = tot
+    # Inflows: sum over sources j for every i, column by column (W symmetric, see
+    # prepare_state): same order of addition as a row loop, vectorised across i.
     for i in range(R):
-        lri = lr[i]
-        lyi = lny[i] - c_mig
-        acc_k = 0.0
-        acc_l = 0.0
-        for j in range(R):
-            wij = W[i, j]
-            acc_k += wij * max(lri - lr[j], 0.0) * ck[j]
-            acc_l += wij * max(lyi - lny[j], 0.0) * cl[j]
-        netK[i] = acc_k - colk[i]
-        netL[i] = acc_l - coll[i]
+        netK[i] = 0.0
+        netL[i] = 0.0
+    for j in range(R):
+        lrj = lr[j]
+        lyj = lny[j]
+        ckj = ck[j]
+        clj = cl[j]
+        for i in range(R):
+            wij = W[j, i]
+            netK[i] += wij * max(lr[i] - lrj, 0.0) * ckj
+            netL[i] += wij * max((lny[i] - c_mig) - lyj, 0.0) * clj
+    for i in range(R):
+        netK[i] = netK[i] - colk[i]
+        netL[i] = netL[i] - coll[i]
 
 
 @njit(cache=True, nogil=True)
