@@ -22,45 +22,6 @@ def dispersion(lny):
 
 
 @njit(cache=True, nogil=True)
-def theil_parts(lny, L, groups, n_groups, gY, gL):
-    """Population-weighted Theil T index of income per capita and its decomposition.
-
-    ``T = sum_i (Y_i / sum Y) ln(y_i / mu)`` with ``mu = sum Y / sum L``; between-group
-    ``sum_g S_g ln(mu_g / mu)`` and within-group ``sum_g S_g T_g`` (``S_g`` the group's
-    income share) add up to the total.
-
-    Returns
-    -------
-    total, between, within : float
-    """
-    R = lny.shape[0]
-    for g in range(n_groups):
-        gY[g] = 0.0
-        gL[g] = 0.0
-    sumY = 0.0
-    sumL = 0.0
-    for i in range(R):
-        Yi = np.exp(lny[i]) * L[i]
-        sumY += Yi
-        sumL += L[i]
-        gY[groups[i]] += Yi
-        gL[groups[i]] += L[i]
-    lmu = np.log(sumY / sumL)
-    total = 0.0
-    within = 0.0
-    for i in range(R):
-        Yi = np.exp(lny[i]) * L[i]
-        total += Yi / sumY * (lny[i] - lmu)
-        g = groups[i]
-        within += Yi / sumY * (lny[i] - np.log(gY[g] / gL[g]))
-    between = 0.0
-    for g in range(n_groups):
-        if gY[g] > 0.0:
-            between += gY[g] / sumY * (np.log(gY[g] / gL[g]) - lmu)
-    return total, between, within
-
-
-@njit(cache=True, nogil=True)
 def coupling_coordination(q):
     """Coupling coordination degree ``D = sqrt(C * Tc)`` of the three driver indices.
 
@@ -106,12 +67,18 @@ def log_total_output(lny, L):
 
 @njit(cache=True, nogil=True)
 def theil_parts_given_output(lny, Y, L, groups, n_groups, gY, gL, glmu):
-    """:func:`theil_parts` with the outputs ``Y_i = exp(ln y_i) L_i`` given.
+    """Population-weighted Theil T of income per capita and its decomposition.
 
-    Uses ``sum_i (Y_i / sum Y)(ln y_i - c) = sum_i Y_i ln y_i / sum Y - c``: no
-    exponential or division per region, one logarithm per group. Equal to
-    :func:`theil_parts` up to rounding (about 1e-16 absolute). ``glmu`` is unused
+    ``T = sum_i (Y_i / sum Y) ln(y_i / mu)`` with ``mu = sum Y / sum L``; between-group
+    ``sum_g S_g ln(mu_g / mu)`` and within-group ``sum_g S_g T_g`` (``S_g`` the group's
+    income share) add up to the total. The outputs ``Y_i = exp(ln y_i) L_i`` are given,
+    and ``sum_i (Y_i / sum Y)(ln y_i - c) = sum_i Y_i ln y_i / sum Y - c`` avoids any
+    exponential or division per region (one logarithm per group). ``glmu`` is unused
     scratch (kept for the call signature).
+
+    Returns
+    -------
+    total, between, within : float
     """
     R = lny.shape[0]
     for g in range(n_groups):

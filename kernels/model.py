@@ -124,38 +124,6 @@ def log_output(a, K, L, s, W, alpha, eta, chi, trade, lny):
 
 
 @njit(cache=True, nogil=True)
-def capped_flows(W, lx, stock, rate, threshold, cap, F, out, net):
-    """Factor flows of steps 5 and 6 with the outflow cap.
-
-    ``F[j, i]`` is the flow from ``j`` to ``i``:
-    ``rate * W_ij * max(lx_i - lx_j - threshold, 0) * stock_j``, scaled down for every
-    source whose total outflow exceeds ``cap * stock_j``. On return ``out[j]`` holds the
-    capped outflow of ``j`` and ``net[i]`` inflow minus outflow (sums to zero).
-    """
-    R = stock.shape[0]
-    for j in range(R):
-        tot = 0.0
-        lj = lx[j] + threshold
-        kj = rate * stock[j]
-        for i in range(R):
-            f = W[i, j] * max(lx[i] - lj, 0.0) * kj
-            F[j, i] = f
-            tot += f
-        limit = cap * stock[j]
-        if tot > limit:
-            scale = limit / tot
-            for i in range(R):
-                F[j, i] *= scale
-            tot = limit
-        out[j] = tot
-    for i in range(R):
-        net[i] = -out[i]
-    for j in range(R):
-        for i in range(R):
-            net[i] += F[j, i]
-
-
-@njit(cache=True, nogil=True)
 def step(a, K, L, s, e, z, G, s_target, saving, par, theta, w, h, shocks, W, F, work, lny):
     """Advance one path by one explicit Euler step of length ``h`` years, in place.
 
@@ -431,36 +399,11 @@ def initial_tfp(lny0, K0, L0, s0, e0, G, par, theta, W, work, a):
 
 
 @njit(cache=True, nogil=True)
-def driver_indices(W, G, s, L, q):
-    """Driver indices CA, EC, ID of MODEL.md section 5 into ``q[0:3]``."""
-    R = s.shape[0]
-    ws = 0.0
-    wsd = 0.0
-    wll = 0.0
-    gll = 0.0
-    idx = 0.0
-    for i in range(R):
-        si = s[i]
-        li = L[i]
-        for j in range(R):
-            wij = W[i, j]
-            ws += wij
-            wsd += wij * abs(si - s[j])
-            ll = li * L[j]
-            wll += wij * ll
-            gll += G[i, j] * ll
-        idx += abs(2.0 * si - 1.0)
-    q[CA] = wsd / ws if ws > 0.0 else 0.0
-    q[EC] = wll / gll if gll > 0.0 else 0.0
-    q[ID] = idx / R
-
-
-@njit(cache=True, nogil=True)
 def driver_indices_prepared(scr, s, L, q):
     """Driver indices CA, EC, ID (section 5) from the row sums of :func:`prepare_state`.
 
     ``sum_ij W_ij |s_i - s_j| = sum_i trade_i``, ``sum_ij W_ij L_i L_j = sum_i L_i
-    (sum_j W_ij L_j)`` and likewise for ``G``: the same numbers as :func:`driver_indices`
+    (sum_j W_ij L_j)`` and likewise for ``G``: the same numbers as the double sums over ``W`` and ``G``
     up to rounding, without another pass over the ties.
     """
     R = s.shape[0]

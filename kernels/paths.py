@@ -55,7 +55,6 @@ from .metrics import (
     coupling_coordination,
     dispersion,
     log_total_output,
-    theil_parts,
     theil_parts_given_output,
 )
 from .model import (
@@ -93,34 +92,6 @@ def draw_shocks(seed, path, n_steps, R):
 
 
 @njit(cache=True, nogil=True)
-def _record(t_rec, full, a, K, s, e, z, L, lny, q, W, G, groups, n_groups, gY, gL,
-            rec_state, rec_lny, rec_L, rec_scalar):
-    R = a.shape[0]
-    for i in range(R):
-        rec_lny[t_rec, i] = lny[i]
-        rec_L[t_rec, i] = L[i]
-    if full:
-        for i in range(R):
-            rec_state[t_rec, S_A, i] = a[i]
-            rec_state[t_rec, S_K, i] = K[i]
-            rec_state[t_rec, S_S, i] = s[i]
-            rec_state[t_rec, S_E, i] = e[i]
-            rec_state[t_rec, S_Z, i] = z[i]
-    total, between, within = theil_parts(lny, L, groups, n_groups, gY, gL)
-    rec_scalar[t_rec, R_SIGMA] = dispersion(lny)
-    for d in range(3):
-        rec_scalar[t_rec, R_CA + d] = q[d]
-    rec_scalar[t_rec, R_THEIL] = total
-    rec_scalar[t_rec, R_THEIL_BETWEEN] = between
-    rec_scalar[t_rec, R_THEIL_WITHIN] = within
-    rec_scalar[t_rec, R_CCD] = coupling_coordination(q)
-    zs = 0.0
-    for i in range(R):
-        zs += z[i]
-    rec_scalar[t_rec, R_DEFECTION] = zs / R
-
-
-@njit(cache=True, nogil=True)
 def _all_finite(x):
     for i in range(x.shape[0]):
         if not np.isfinite(x[i]):
@@ -129,9 +100,9 @@ def _all_finite(x):
 
 
 @njit(cache=True, nogil=True)
-def _record_fast(t_rec, full, a, K, s, e, z, L, lny, Y, q, groups, n_groups, gY, gL, glmu,
+def _record(t_rec, full, a, K, s, e, z, L, lny, Y, q, groups, n_groups, gY, gL, glmu,
                  rec_state, rec_lny, rec_L, rec_scalar):
-    """:func:`_record` with the outputs ``Y`` given (no exponentials)."""
+    """Write the records of record time ``t_rec`` from the start-of-step outputs ``Y``."""
     R = a.shape[0]
     for i in range(R):
         rec_lny[t_rec, i] = lny[i]
@@ -214,7 +185,7 @@ def _path(seed, path, shocks_given, years, substeps, record_every, target_reduct
     driver_indices_prepared(scr, s, L, q)
     for i in range(R):
         Y[i] = np.exp(lny0[i]) * L0[i]
-    _record_fast(0, full, a, K, s, e, z, L, lny0, Y, q, groups, n_groups, gY, gL, glmu,
+    _record(0, full, a, K, s, e, z, L, lny0, Y, q, groups, n_groups, gY, gL, glmu,
                  rec_state, rec_lny, rec_L, rec_scalar)
     finish_output(_chi(par, theta, w), L, scr, lny)
     sigma0 = rec_scalar[0, R_SIGMA]
@@ -257,7 +228,7 @@ def _path(seed, path, shocks_given, years, substeps, record_every, target_reduct
         if np.isnan(path_scalar[P_FIRST_PASSAGE]) and sig <= threshold:
             path_scalar[P_FIRST_PASSAGE] = year
         if year % record_every == 0:
-            _record_fast(year // record_every, full, a, K, s, e, z, L, lny, Y, q, groups,
+            _record(year // record_every, full, a, K, s, e, z, L, lny, Y, q, groups,
                          n_groups, gY, gL, glmu, rec_state, rec_lny, rec_L, rec_scalar)
         for d in range(3):
             hist[head, d] = q[d]
