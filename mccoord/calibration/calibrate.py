@@ -181,14 +181,7 @@ class CalibrationResult:
             If the TOML or the CSV exists already, or the path does not end in ``.toml``.
         """
         path = Path(path)
-        if path.suffix != ".toml":
-            raise ConfigError("--out", str(path), "a path ending in .toml")
-        csv = path.with_name(f"{path.stem}_regions_{self.end}.csv")
-        for p in (path, csv):
-            if p.exists():
-                raise ConfigError("--out", str(p), "a path that does not exist yet (nothing is overwritten)")
-        if not path.parent.is_dir():
-            raise ConfigError("--out", str(path), "a path in an existing directory")
+        csv = check_scenario_destination(path, self.end)
         name = name or f"{self.data}-calibrated"
         self.panel.cross_section(self.end).to_csv(csv, index=False)
         defaults = validate_params({})
@@ -398,3 +391,24 @@ def calibrate(data: str | Path | pd.DataFrame | Panel, start: int, end: int, *,
         scenario=scenario.with_overrides(**estimates), n_evaluations=obj.n_eval,
         converged=converged,
     )
+
+
+def check_scenario_destination(path: Path, end: int) -> Path:
+    """Refuse a scenario destination before any work; return the regions CSV path beside it.
+
+    Raises
+    ------
+    ConfigError
+        If ``path`` does not end in ``.toml``, its directory does not exist, or the TOML
+        or its regions CSV (``STEM_regions_END.csv``) exists already.
+    """
+    path = Path(path)
+    if path.suffix != ".toml":
+        raise ConfigError("--out", str(path), "a path ending in .toml")
+    csv = path.with_name(f"{path.stem}_regions_{end}.csv")
+    for p in (path, csv):
+        if p.exists():
+            raise ConfigError("--out", str(p), "a path that does not exist yet (nothing is overwritten)")
+    if not path.parent.is_dir():
+        raise ConfigError("--out", str(path), "a path in an existing directory")
+    return csv

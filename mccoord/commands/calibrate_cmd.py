@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import ConfigError
-
 #: Same as mccoord.calibration.calibrate.DEFAULT_PATHS / DEFAULT_SEED (not imported here, so that
 #: building the parser stays cheap; a test checks they agree).
 DEFAULT_PATHS = 500
@@ -35,15 +33,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..calibration import calibrate, load_panel
+    from ..calibration.calibrate import check_scenario_destination
 
     out = args.out
     if out is not None:
-        if out.suffix != ".toml":
-            raise ConfigError("--out", str(out), "a path ending in .toml")
-        csv = out.with_name(f"{out.stem}_regions_{args.end}.csv")
-        for p in (out, csv):
-            if p.exists():
-                raise ConfigError("--out", str(p), "a path that does not exist yet (nothing is overwritten)")
+        check_scenario_destination(out, args.end)  # before the (long) calibration
     panel = load_panel(args.data)
     result = calibrate(panel, args.start, args.end, paths=args.paths, seed=args.seed,
                        n_sigma=args.sigma_years)
