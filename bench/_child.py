@@ -21,11 +21,15 @@ def first_step() -> dict:
     t_import = time.perf_counter()
     inputs = model_inputs(mccoord.load_scenario("china"))
     theta = mix_vector(dict.fromkeys(mccoord.MECHANISMS, 1.0))
-    run_block(inputs, theta, seed=0, path0=0, n_paths=1, years=1, substeps=1, record_every=1,
-              target_reduction=0.25)
+    run_block(
+        inputs, theta, seed=0, path0=0, n_paths=1, years=1, substeps=1, record_every=1, target_reduction=0.25
+    )
     t_done = time.perf_counter()
-    return {"import_s": t_import - T_START, "kernel_first_step_s": t_done - t_import,
-            "inside_s": t_done - T_START}
+    return {
+        "import_s": t_import - T_START,
+        "kernel_first_step_s": t_done - t_import,
+        "inside_s": t_done - T_START,
+    }
 
 
 def memory(n: int, years: int) -> dict:
@@ -52,16 +56,29 @@ def memory(n: int, years: int) -> dict:
     th.start()
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="mccoord-bench-mem-") as tmp:
-        ds = mccoord.run("china", mixes=[dict.fromkeys(mccoord.MECHANISMS, 1.0)], paths=n, years=years,
-                         workers=0, store=Path(tmp) / "run.zarr", progress=False)
+        ds = mccoord.run(
+            "china",
+            mixes=[dict.fromkeys(mccoord.MECHANISMS, 1.0)],
+            paths=n,
+            years=years,
+            workers=0,
+            store=Path(tmp) / "run.zarr",
+            progress=False,
+        )
         ds.close()
     run_s = time.perf_counter() - t0
     stop.set()
     th.join()
     maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    return {"paths": n, "years": years, "run_s": run_s, "rss_before_mb": rss_before / 2**20,
-            "peak_rss_mb": max(peak[0] / 2**20, maxrss), "sampled_peak_mb": peak[0] / 2**20,
-            "ru_maxrss_mb": maxrss}
+    return {
+        "paths": n,
+        "years": years,
+        "run_s": run_s,
+        "rss_before_mb": rss_before / 2**20,
+        "peak_rss_mb": max(peak[0] / 2**20, maxrss),
+        "sampled_peak_mb": peak[0] / 2**20,
+        "ru_maxrss_mb": maxrss,
+    }
 
 
 if __name__ == "__main__":

@@ -39,11 +39,11 @@ import numpy as np
 
 #: Targets of issue 6 (see docs/performance.md).
 TARGETS = {
-    "kernel_vs_reference": 25.0,   # at least
-    "kernel_vs_rng": 3.0,          # at most
-    "dask_speedup_2": 1.8,         # at least
-    "cached_first_step_s": 2.0,    # at most
-    "memory_growth": 1.5,          # at most: peak RSS at the largest / smallest paths
+    "kernel_vs_reference": 25.0,  # at least
+    "kernel_vs_rng": 3.0,  # at most
+    "dask_speedup_2": 1.8,  # at least
+    "cached_first_step_s": 2.0,  # at most
+    "memory_growth": 1.5,  # at most: peak RSS at the largest / smallest paths
 }
 
 REPO = Path(__file__).resolve().parent.parent
@@ -51,12 +51,32 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 #: Sizes for a full run and for ``--quick``.
 SIZES = {
-    "full": dict(kernel_paths=400, years=50, repeats=7, ref_paths=128, ref_repeats=3,
-                 dask_mixes=16, dask_paths=4000, memory_paths=(10_000, 100_000, 1_000_000),
-                 memory_years=30, regions=(8, 31, 100, 300), region_work=4e7),
-    "quick": dict(kernel_paths=40, years=50, repeats=3, ref_paths=16, ref_repeats=1,
-                  dask_mixes=2, dask_paths=200, memory_paths=(1_000, 10_000),
-                  memory_years=10, regions=(8, 31, 100), region_work=2e6),
+    "full": dict(
+        kernel_paths=400,
+        years=50,
+        repeats=7,
+        ref_paths=128,
+        ref_repeats=3,
+        dask_mixes=16,
+        dask_paths=4000,
+        memory_paths=(10_000, 100_000, 1_000_000),
+        memory_years=30,
+        regions=(8, 31, 100, 300),
+        region_work=4e7,
+    ),
+    "quick": dict(
+        kernel_paths=40,
+        years=50,
+        repeats=3,
+        ref_paths=16,
+        ref_repeats=1,
+        dask_mixes=2,
+        dask_paths=200,
+        memory_paths=(1_000, 10_000),
+        memory_years=10,
+        regions=(8, 31, 100),
+        region_work=2e6,
+    ),
 }
 
 
@@ -95,8 +115,7 @@ def machine() -> dict:
     except AttributeError:  # pragma: no cover
         cores = os.cpu_count()
     versions = {"python": platform.python_version()}
-    for pkg in ("mccoord", "numba", "llvmlite", "numpy", "dask", "distributed", "xarray", "zarr",
-                "psutil"):
+    for pkg in ("mccoord", "numba", "llvmlite", "numpy", "dask", "distributed", "xarray", "zarr", "psutil"):
         try:
             versions[pkg] = _version(pkg)
         except Exception:  # noqa: BLE001
@@ -112,9 +131,14 @@ def machine() -> dict:
     except Exception:  # noqa: BLE001
         host = "unknown"
     return {
-        "cpu": _cpu_model(), "llvm_cpu": host, "cores": cores, "logical_cpus": os.cpu_count(),
-        "platform": platform.platform(), "numba_threading_layer": layer,
-        "numba_num_threads": numba.config.NUMBA_NUM_THREADS, "versions": versions,
+        "cpu": _cpu_model(),
+        "llvm_cpu": host,
+        "cores": cores,
+        "logical_cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "numba_threading_layer": layer,
+        "numba_num_threads": numba.config.NUMBA_NUM_THREADS,
+        "versions": versions,
         "hostname": platform.node(),
     }
 
@@ -125,12 +149,29 @@ def machine() -> dict:
 def _run_kernel(inputs, theta, n_paths, years, seed=1, path0=0):
     from mccoord.blocks import run_block
 
-    return run_block(inputs, theta, seed=seed, path0=path0, n_paths=n_paths, years=years,
-                     substeps=1, record_every=1, target_reduction=0.25)
+    return run_block(
+        inputs,
+        theta,
+        seed=seed,
+        path0=path0,
+        n_paths=n_paths,
+        years=years,
+        substeps=1,
+        record_every=1,
+        target_reduction=0.25,
+    )
 
 
-def kernel_throughput(inputs=None, *, paths: int = 400, years: int = 50, repeats: int = 5,
-                      threads: int = 1, mix: dict | None = None, rng_floor: bool = True) -> dict:
+def kernel_throughput(
+    inputs=None,
+    *,
+    paths: int = 400,
+    years: int = 50,
+    repeats: int = 5,
+    threads: int = 1,
+    mix: dict | None = None,
+    rng_floor: bool = True,
+) -> dict:
     """Kernel region-steps per second on ``threads`` Numba threads (median of repeats).
 
     With ``rng_floor`` the RNG-only kernel runs on the same paths and steps, its repeats
@@ -148,7 +189,7 @@ def kernel_throughput(inputs=None, *, paths: int = 400, years: int = 50, repeats
     before = numba.get_num_threads()
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
     try:
-        _run_kernel(inputs, theta, 2, 2)                       # compile / load, excluded
+        _run_kernel(inputs, theta, 2, 2)  # compile / load, excluded
         if rng_floor:
             draw_only(np.uint64(1), np.uint64(0), 2, 2, R)
         t_kernel, t_rng = [], []
@@ -164,21 +205,36 @@ def kernel_throughput(inputs=None, *, paths: int = 400, years: int = 50, repeats
         numba.set_num_threads(before)
     work = paths * years * R
     tk = statistics.median(t_kernel)
-    out = {"R": R, "paths": paths, "years": years, "substeps": 1, "threads": threads,
-           "repeats": repeats, "region_steps": work, "seconds": tk, "all_seconds": t_kernel,
-           "region_steps_per_s": work / tk, "ns_per_region_step": tk / work * 1e9,
-           "us_per_path_step": tk / (paths * years) * 1e6}
+    out = {
+        "R": R,
+        "paths": paths,
+        "years": years,
+        "substeps": 1,
+        "threads": threads,
+        "repeats": repeats,
+        "region_steps": work,
+        "seconds": tk,
+        "all_seconds": t_kernel,
+        "region_steps_per_s": work / tk,
+        "ns_per_region_step": tk / work * 1e9,
+        "us_per_path_step": tk / (paths * years) * 1e6,
+    }
     if rng_floor:
         tr = statistics.median(t_rng)
-        out["rng"] = {"seconds": tr, "all_seconds": t_rng, "variates_per_step": 4 * R + 1,
-                      "region_steps_per_s": work / tr,
-                      "ns_per_variate": tr / (paths * years * (4 * R + 1)) * 1e9}
+        out["rng"] = {
+            "seconds": tr,
+            "all_seconds": t_rng,
+            "variates_per_step": 4 * R + 1,
+            "region_steps_per_s": work / tr,
+            "ns_per_variate": tr / (paths * years * (4 * R + 1)) * 1e9,
+        }
         out["kernel_over_rng"] = tk / tr
     return out
 
 
-def reference_throughput(inputs=None, *, paths: int = 128, years: int = 50, repeats: int = 3,
-                         mix: dict | None = None) -> dict:
+def reference_throughput(
+    inputs=None, *, paths: int = 128, years: int = 50, repeats: int = 3, mix: dict | None = None
+) -> dict:
     """The NumPy reference on ``paths`` paths (shock generation excluded; one thread)."""
     from mccoord.inputs import mix_vector
     from mccoord.reference import simulate_reference
@@ -188,9 +244,10 @@ def reference_throughput(inputs=None, *, paths: int = 128, years: int = 50, repe
     R = inputs.n_regions
     rng = np.random.default_rng(0)
     shocks = rng.standard_normal((paths, years, 4 * R + 1))
-    shocks[:, :, 3 * R + 1:] = rng.uniform(size=(paths, years, R))
+    shocks[:, :, 3 * R + 1 :] = rng.uniform(size=(paths, years, R))
     try:
         from threadpoolctl import threadpool_limits
+
         limit = threadpool_limits(1)
     except ImportError:  # pragma: no cover
         limit = None
@@ -205,9 +262,16 @@ def reference_throughput(inputs=None, *, paths: int = 128, years: int = 50, repe
             limit.restore_original_limits()
     t = statistics.median(times)
     work = paths * years * R
-    return {"R": R, "paths": paths, "years": years, "repeats": repeats, "seconds": t,
-            "all_seconds": times, "region_steps_per_s": work / t,
-            "ns_per_region_step": t / work * 1e9}
+    return {
+        "R": R,
+        "paths": paths,
+        "years": years,
+        "repeats": repeats,
+        "seconds": t,
+        "all_seconds": times,
+        "region_steps_per_s": work / t,
+        "ns_per_region_step": t / work * 1e9,
+    }
 
 
 # ----------------------------------------------------------------------------- subprocesses
@@ -215,16 +279,23 @@ def reference_throughput(inputs=None, *, paths: int = 128, years: int = 50, repe
 
 def _child_env(**extra) -> dict:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep)
-                                                       if p])
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(REPO)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    )
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
 
 def _child(args: list[str], **env) -> tuple[dict, float]:
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "bench._child", *args], capture_output=True,
-                          text=True, cwd=str(REPO), env=_child_env(**env), check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench._child", *args],
+        capture_output=True,
+        text=True,
+        cwd=str(REPO),
+        env=_child_env(**env),
+        check=False,
+    )
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise RuntimeError(f"bench child {args} failed:\n{proc.stderr[-3000:]}")
@@ -240,8 +311,8 @@ def compile_times() -> dict:
         "cold": cold | {"process_wall_s": cold_wall},
         "cached": warm | {"process_wall_s": warm_wall},
         "note": "import_s: import mccoord (pandas, xarray, dask, numba); kernel_first_step_s: "
-                "load or compile the kernels and run one step of one path; process_wall_s: "
-                "the whole child process, interpreter start included",
+        "load or compile the kernels and run one step of one path; process_wall_s: "
+        "the whole child process, interpreter start included",
     }
 
 
@@ -252,8 +323,12 @@ def peak_memory(paths=(10_000, 100_000, 1_000_000), years: int = 30) -> dict:
         res, wall = _child(["memory", str(n), str(years)])
         rows.append(res | {"process_wall_s": wall})
     peaks = [r["peak_rss_mb"] for r in rows]
-    return {"years": years, "runs": rows, "growth": peaks[-1] / peaks[0],
-            "note": "peak RSS of a fresh process; includes the interpreter and libraries"}
+    return {
+        "years": years,
+        "runs": rows,
+        "growth": peaks[-1] / peaks[0],
+        "note": "peak RSS of a fresh process; includes the interpreter and libraries",
+    }
 
 
 # ----------------------------------------------------------------------------- dask
@@ -263,19 +338,44 @@ def dask_speedup(*, n_mixes: int = 8, paths: int = 4000, years: int = 50) -> dic
     """``mccoord.run`` with 1 then 2 local workers (threads=1) on the same grid."""
     import mccoord
 
-    mixes = [{"transfer": (k % 4) / 3, "market": ((k // 4) % 2) * 1.0, "cooperation": 1.0,
-              "supervision": 0.5, "order_parameter": 1.0} for k in range(n_mixes)]
+    mixes = [
+        {
+            "transfer": (k % 4) / 3,
+            "market": ((k // 4) % 2) * 1.0,
+            "cooperation": 1.0,
+            "supervision": 0.5,
+            "order_parameter": 1.0,
+        }
+        for k in range(n_mixes)
+    ]
     R = len(mccoord.load_scenario("china").regions)
     work = n_mixes * paths * years * R
     ppt = paths if paths <= 1000 else 1000
-    out = {"scenario": "china", "mixes": n_mixes, "paths": paths, "years": years,
-           "paths_per_task": ppt, "region_steps": work, "end_to_end": {}, "execution": {}}
+    out = {
+        "scenario": "china",
+        "mixes": n_mixes,
+        "paths": paths,
+        "years": years,
+        "paths_per_task": ppt,
+        "region_steps": work,
+        "end_to_end": {},
+        "execution": {},
+    }
     # End to end: mccoord.run starts and stops its own LocalCluster.
     for nw in (1, 2):
         with tempfile.TemporaryDirectory(prefix="mccoord-bench-") as tmp:
             t0 = time.perf_counter()
-            ds = mccoord.run("china", mixes=mixes, paths=paths, years=years, workers=nw, threads=1,
-                             store=Path(tmp) / "run.zarr", progress=False, paths_per_task=ppt)
+            ds = mccoord.run(
+                "china",
+                mixes=mixes,
+                paths=paths,
+                years=years,
+                workers=nw,
+                threads=1,
+                store=Path(tmp) / "run.zarr",
+                progress=False,
+                paths_per_task=ppt,
+            )
             wall = time.perf_counter() - t0
             out["end_to_end"][str(nw)] = {"seconds": wall, "execute_seconds": float(ds.attrs["wall_seconds"])}
             ds.close()
@@ -285,20 +385,38 @@ def dask_speedup(*, n_mixes: int = 8, paths: int = 4000, years: int = 50) -> dic
 
     env = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     for nw in (1, 2):
-        with dask.config.set({"distributed.nanny.pre-spawn-environ": env,
-                              "distributed.worker.daemon": False}):
-            cluster = LocalCluster(n_workers=nw, threads_per_worker=1, processes=True,
-                                   host="127.0.0.1", dashboard_address="127.0.0.1:0", silence_logs=50)
+        with dask.config.set(
+            {"distributed.nanny.pre-spawn-environ": env, "distributed.worker.daemon": False}
+        ):
+            cluster = LocalCluster(
+                n_workers=nw,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address="127.0.0.1:0",
+                silence_logs=50,
+            )
         try:
             with Client(cluster) as c:
                 c.run(_warm_worker)
                 with tempfile.TemporaryDirectory(prefix="mccoord-bench-") as tmp:
                     t0 = time.perf_counter()
-                    ds = mccoord.run("china", mixes=mixes, paths=paths, years=years, client=c, threads=1,
-                                     store=Path(tmp) / "run.zarr", progress=False, paths_per_task=ppt)
+                    ds = mccoord.run(
+                        "china",
+                        mixes=mixes,
+                        paths=paths,
+                        years=years,
+                        client=c,
+                        threads=1,
+                        store=Path(tmp) / "run.zarr",
+                        progress=False,
+                        paths_per_task=ppt,
+                    )
                     wall = time.perf_counter() - t0
-                    out["execution"][str(nw)] = {"seconds": wall,
-                                                 "execute_seconds": float(ds.attrs["wall_seconds"])}
+                    out["execution"][str(nw)] = {
+                        "seconds": wall,
+                        "execute_seconds": float(ds.attrs["wall_seconds"]),
+                    }
                     ds.close()
         finally:
             cluster.close()
@@ -321,8 +439,9 @@ def _warm_worker():
 # ----------------------------------------------------------------------------- regions
 
 
-def region_scaling(sizes=(8, 31, 100, 300), *, years: int = 50, work: float = 4e7,
-                   repeats: int = 3) -> list[dict]:
+def region_scaling(
+    sizes=(8, 31, 100, 300), *, years: int = 50, work: float = 4e7, repeats: int = 3
+) -> list[dict]:
     """One-thread kernel throughput for synthetic scenarios of ``R`` regions."""
     import mccoord
     from mccoord.inputs import model_inputs
@@ -333,11 +452,17 @@ def region_scaling(sizes=(8, 31, 100, 300), *, years: int = 50, work: float = 4e
         inputs = model_inputs(mccoord.scenario_from_table(synthetic_regions(R), name=f"synthetic{R}"))
         paths = int(max(4, min(2000, work / (R * R * years))))
         r = kernel_throughput(inputs, paths=paths, years=years, repeats=repeats, rng_floor=True)
-        rows.append({"R": R, "paths": paths, "years": years,
-                     "region_steps_per_s": r["region_steps_per_s"],
-                     "us_per_path_step": r["us_per_path_step"],
-                     "ns_per_region_pair_step": r["seconds"] / (paths * years * R * R) * 1e9,
-                     "kernel_over_rng": r["kernel_over_rng"]})
+        rows.append(
+            {
+                "R": R,
+                "paths": paths,
+                "years": years,
+                "region_steps_per_s": r["region_steps_per_s"],
+                "us_per_path_step": r["us_per_path_step"],
+                "ns_per_region_pair_step": r["seconds"] / (paths * years * R * R) * 1e9,
+                "kernel_over_rng": r["kernel_over_rng"],
+            }
+        )
     return rows
 
 
@@ -353,14 +478,17 @@ def run_all(quick: bool = False, only: tuple[str, ...] = SECTIONS, log=print) ->
     inputs = china_inputs()
     if "kernel" in only or "reference" in only:
         log("kernel throughput (1 thread, china, all mechanisms at 1) ...")
-        res["kernel"] = kernel_throughput(inputs, paths=sz["kernel_paths"], years=sz["years"],
-                                          repeats=sz["repeats"])
+        res["kernel"] = kernel_throughput(
+            inputs, paths=sz["kernel_paths"], years=sz["years"], repeats=sz["repeats"]
+        )
     if "reference" in only:
         log("NumPy reference ...")
-        res["reference"] = reference_throughput(inputs, paths=sz["ref_paths"], years=sz["years"],
-                                                repeats=sz["ref_repeats"])
-        res["reference"]["kernel_speedup"] = (res["kernel"]["region_steps_per_s"]
-                                              / res["reference"]["region_steps_per_s"])
+        res["reference"] = reference_throughput(
+            inputs, paths=sz["ref_paths"], years=sz["years"], repeats=sz["ref_repeats"]
+        )
+        res["reference"]["kernel_speedup"] = (
+            res["kernel"]["region_steps_per_s"] / res["reference"]["region_steps_per_s"]
+        )
     if "compile" in only:
         log("compile time (cold and cached, in subprocesses) ...")
         res["compile"] = compile_times()
@@ -372,8 +500,9 @@ def run_all(quick: bool = False, only: tuple[str, ...] = SECTIONS, log=print) ->
         res["memory"] = peak_memory(sz["memory_paths"], sz["memory_years"])
     if "regions" in only:
         log("throughput as R grows ...")
-        res["regions"] = region_scaling(sz["regions"], years=sz["years"], work=sz["region_work"],
-                                        repeats=max(1, sz["repeats"] // 2))
+        res["regions"] = region_scaling(
+            sz["regions"], years=sz["years"], work=sz["region_work"], repeats=max(1, sz["repeats"] // 2)
+        )
     return res
 
 
@@ -386,23 +515,43 @@ def targets(res: dict) -> list[dict]:
         rows.append({"target": name, "value": value, "op": op, "threshold": target, "met": met})
 
     if "reference" in res:
-        add("kernel / NumPy reference (per core)", res["reference"]["kernel_speedup"], ">=",
-            TARGETS["kernel_vs_reference"])
+        add(
+            "kernel / NumPy reference (per core)",
+            res["reference"]["kernel_speedup"],
+            ">=",
+            TARGETS["kernel_vs_reference"],
+        )
     if "kernel" in res and "kernel_over_rng" in res["kernel"]:
         add("kernel time / RNG floor", res["kernel"]["kernel_over_rng"], "<=", TARGETS["kernel_vs_rng"])
     if "dask" in res:
-        add("mccoord.run speed-up 1 -> 2 workers (warm cluster)", res["dask"]["execution"]["speedup"],
-            ">=", TARGETS["dask_speedup_2"])
-        add("mccoord.run speed-up 1 -> 2 workers (end to end)", res["dask"]["end_to_end"]["speedup"],
-            ">=", TARGETS["dask_speedup_2"])
+        add(
+            "mccoord.run speed-up 1 -> 2 workers (warm cluster)",
+            res["dask"]["execution"]["speedup"],
+            ">=",
+            TARGETS["dask_speedup_2"],
+        )
+        add(
+            "mccoord.run speed-up 1 -> 2 workers (end to end)",
+            res["dask"]["end_to_end"]["speedup"],
+            ">=",
+            TARGETS["dask_speedup_2"],
+        )
     if "memory" in res:
         add("peak RSS largest / smallest paths", res["memory"]["growth"], "<=", TARGETS["memory_growth"])
     if "compile" in res:
         c = res["compile"]["cached"]
-        add("cached: new process to first step [s], import excluded", c["kernel_first_step_s"], "<=",
-            TARGETS["cached_first_step_s"])
-        add("cached: new process to first step [s], whole process", c["process_wall_s"], "<=",
-            TARGETS["cached_first_step_s"])
+        add(
+            "cached: new process to first step [s], import excluded",
+            c["kernel_first_step_s"],
+            "<=",
+            TARGETS["cached_first_step_s"],
+        )
+        add(
+            "cached: new process to first step [s], whole process",
+            c["process_wall_s"],
+            "<=",
+            TARGETS["cached_first_step_s"],
+        )
     return rows
 
 
@@ -427,53 +576,76 @@ def table(res: dict, meta: dict) -> str:
 
     k = res.get("kernel")
     if k:
-        row(f"kernel throughput, 1 thread, china (R={k['R']})",
+        row(
+            f"kernel throughput, 1 thread, china (R={k['R']})",
             _fmt(k["region_steps_per_s"], " region-steps/s"),
             f"{k['paths']} paths x {k['years']} years, median of {k['repeats']}; "
-            f"{k['us_per_path_step']:.2f} us per path-step")
+            f"{k['us_per_path_step']:.2f} us per path-step",
+        )
         if "rng" in k:
-            row("RNG floor (same variates, same generator)",
+            row(
+                "RNG floor (same variates, same generator)",
                 _fmt(k["rng"]["region_steps_per_s"], " region-steps/s"),
-                f"{k['rng']['ns_per_variate']:.2f} ns per variate")
+                f"{k['rng']['ns_per_variate']:.2f} ns per variate",
+            )
             row("kernel time / RNG time", f"{k['kernel_over_rng']:.2f}", "target <= 3")
     r = res.get("reference")
     if r:
-        row("NumPy reference, 1 thread", _fmt(r["region_steps_per_s"], " region-steps/s"),
-            f"{r['paths']} paths vectorised x {r['years']} years")
+        row(
+            "NumPy reference, 1 thread",
+            _fmt(r["region_steps_per_s"], " region-steps/s"),
+            f"{r['paths']} paths vectorised x {r['years']} years",
+        )
         row("kernel / reference", f"{r['kernel_speedup']:.1f}x", "target >= 25x")
     c = res.get("compile")
     if c:
         for key in ("cold", "cached"):
             d = c[key]
-            row(f"new process to first step, {key}", f"{d['process_wall_s']:.2f} s",
-                f"import {d['import_s']:.2f} s + kernels and first step {d['kernel_first_step_s']:.2f} s")
+            row(
+                f"new process to first step, {key}",
+                f"{d['process_wall_s']:.2f} s",
+                f"import {d['import_s']:.2f} s + kernels and first step {d['kernel_first_step_s']:.2f} s",
+            )
     d = res.get("dask")
     if d:
         for key, label in (("execution", "warm cluster"), ("end_to_end", "end to end")):
             e = d[key]
-            row(f"mccoord.run 1 -> 2 workers, {label}", f"{e['speedup']:.2f}x",
+            row(
+                f"mccoord.run 1 -> 2 workers, {label}",
+                f"{e['speedup']:.2f}x",
                 f"{e['1']['seconds']:.1f} s -> {e['2']['seconds']:.1f} s; {d['mixes']} mixes x {d['paths']} "
-                f"paths x {d['years']} years")
+                f"paths x {d['years']} years",
+            )
     m = res.get("memory")
     if m:
         for run in m["runs"]:
-            row(f"peak RSS, {run['paths']} paths x {m['years']} years, one mix",
-                f"{run['peak_rss_mb']:.0f} MB", f"{run['run_s']:.1f} s run")
+            row(
+                f"peak RSS, {run['paths']} paths x {m['years']} years, one mix",
+                f"{run['peak_rss_mb']:.0f} MB",
+                f"{run['run_s']:.1f} s run",
+            )
     for g in res.get("regions", []):
-        row(f"throughput R = {g['R']}", _fmt(g["region_steps_per_s"], " region-steps/s"),
+        row(
+            f"throughput R = {g['R']}",
+            _fmt(g["region_steps_per_s"], " region-steps/s"),
             f"{g['us_per_path_step']:.2f} us/path-step, {g['ns_per_region_pair_step']:.2f} ns per R^2, "
-            f"kernel/RNG {g['kernel_over_rng']:.2f}")
+            f"kernel/RNG {g['kernel_over_rng']:.2f}",
+        )
     lines.append("")
     lines.append("| target | value | met |")
     lines.append("|---|---|---|")
     for t in targets(res):
         v = t["value"]
-        lines.append(f"| {t['target']} {t['op']} {t['threshold']:g} | "
-                     f"{'-' if v is None else f'{v:.2f}'} | {'yes' if t['met'] else 'NO'} |")
+        lines.append(
+            f"| {t['target']} {t['op']} {t['threshold']:g} | "
+            f"{'-' if v is None else f'{v:.2f}'} | {'yes' if t['met'] else 'NO'} |"
+        )
     lines.append("")
-    lines.append(f"machine: {meta['cpu']} ({meta['cores']} cores, LLVM cpu {meta['llvm_cpu']}); "
-                 f"numba {meta['versions']['numba']} threading layer {meta['numba_threading_layer']}; "
-                 f"numpy {meta['versions']['numpy']}; python {meta['versions']['python']}")
+    lines.append(
+        f"machine: {meta['cpu']} ({meta['cores']} cores, LLVM cpu {meta['llvm_cpu']}); "
+        f"numba {meta['versions']['numba']} threading layer {meta['numba_threading_layer']}; "
+        f"numpy {meta['versions']['numpy']}; python {meta['versions']['python']}"
+    )
     return "\n".join(lines)
 
 
@@ -496,20 +668,27 @@ def main(argv: list[str] | None = None) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run of a minute or so")
-    parser.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS),
-                        help="run only these sections")
+    parser.add_argument(
+        "--only", nargs="+", choices=SECTIONS, default=list(SECTIONS), help="run only these sections"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="directory for the JSON results")
 
 
 def run_cli(args) -> int:
     started = time.perf_counter()
-    res = run_all(quick=args.quick, only=tuple(args.only),
-                  log=lambda s: print(s, file=sys.stderr, flush=True))
+    res = run_all(
+        quick=args.quick, only=tuple(args.only), log=lambda s: print(s, file=sys.stderr, flush=True)
+    )
     meta = machine()
-    doc = {"timestamp": datetime.now(UTC).isoformat(timespec="seconds"), "quick": bool(args.quick),
-           "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]), "machine": meta,
-           "targets": targets(res), "results": res,
-           "bench_seconds": time.perf_counter() - started}
+    doc = {
+        "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
+        "quick": bool(args.quick),
+        "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        "machine": meta,
+        "targets": targets(res),
+        "results": res,
+        "bench_seconds": time.perf_counter() - started,
+    }
     path = write_results(doc, args.out)
     print(table(res, meta))
     print(f"\nresults: {path}")

@@ -22,6 +22,6 @@ def draw_only(seed, path0, n_paths, n_steps, R):
         seed_stream(seed, path0 + p, state)
         for _ in range(n_steps):
             fill_normals(state, buf[: 3 * R + 1])
-            fill_uniforms(state, buf[3 * R + 1:])
+            fill_uniforms(state, buf[3 * R + 1 :])
             total += buf[0] + buf[4 * R]
     return total

@@ -100,8 +100,28 @@ def _all_finite(x):
 
 
 @njit(cache=True, nogil=True)
-def _record(t_rec, full, a, K, s, e, z, L, lny, Y, q, groups, n_groups, gY, gL, glmu,
-                 rec_state, rec_lny, rec_L, rec_scalar):
+def _record(
+    t_rec,
+    full,
+    a,
+    K,
+    s,
+    e,
+    z,
+    L,
+    lny,
+    Y,
+    q,
+    groups,
+    n_groups,
+    gY,
+    gL,
+    glmu,
+    rec_state,
+    rec_lny,
+    rec_L,
+    rec_scalar,
+):
     """Write the records of record time ``t_rec`` from the start-of-step outputs ``Y``."""
     R = a.shape[0]
     for i in range(R):
@@ -134,10 +154,42 @@ def _chi(par, theta, w):
 
 
 @njit(cache=True, nogil=True)
-def _path(seed, path, shocks_given, years, substeps, record_every, target_reduction,
-          G, s_target, lny0, K0, L0, s0, e0, saving, par, theta, groups, n_groups, a0,
-          full, rec_state, rec_lny, rec_L, rec_scalar, path_scalar,
-          rng, buf, W, scr, st, small, hist, ordered):
+def _path(
+    seed,
+    path,
+    shocks_given,
+    years,
+    substeps,
+    record_every,
+    target_reduction,
+    G,
+    s_target,
+    lny0,
+    K0,
+    L0,
+    s0,
+    e0,
+    saving,
+    par,
+    theta,
+    groups,
+    n_groups,
+    a0,
+    full,
+    rec_state,
+    rec_lny,
+    rec_L,
+    rec_scalar,
+    path_scalar,
+    rng,
+    buf,
+    W,
+    scr,
+    st,
+    small,
+    hist,
+    ordered,
+):
     """The body of :func:`run_path` on caller-provided scratch (nothing is allocated).
 
     ``a0`` is the initial log TFP (:func:`initial_tfp`, the same for every path of a
@@ -185,8 +237,28 @@ def _path(seed, path, shocks_given, years, substeps, record_every, target_reduct
     driver_indices_prepared(scr, s, L, q)
     for i in range(R):
         Y[i] = np.exp(lny0[i]) * L0[i]
-    _record(0, full, a, K, s, e, z, L, lny0, Y, q, groups, n_groups, gY, gL, glmu,
-                 rec_state, rec_lny, rec_L, rec_scalar)
+    _record(
+        0,
+        full,
+        a,
+        K,
+        s,
+        e,
+        z,
+        L,
+        lny0,
+        Y,
+        q,
+        groups,
+        n_groups,
+        gY,
+        gL,
+        glmu,
+        rec_state,
+        rec_lny,
+        rec_L,
+        rec_scalar,
+    )
     finish_output(_chi(par, theta, w), L, scr, lny)
     sigma0 = rec_scalar[0, R_SIGMA]
     threshold = (1.0 - target_reduction) * sigma0
@@ -228,8 +300,28 @@ def _path(seed, path, shocks_given, years, substeps, record_every, target_reduct
         if np.isnan(path_scalar[P_FIRST_PASSAGE]) and sig <= threshold:
             path_scalar[P_FIRST_PASSAGE] = year
         if year % record_every == 0:
-            _record(year // record_every, full, a, K, s, e, z, L, lny, Y, q, groups,
-                         n_groups, gY, gL, glmu, rec_state, rec_lny, rec_L, rec_scalar)
+            _record(
+                year // record_every,
+                full,
+                a,
+                K,
+                s,
+                e,
+                z,
+                L,
+                lny,
+                Y,
+                q,
+                groups,
+                n_groups,
+                gY,
+                gL,
+                glmu,
+                rec_state,
+                rec_lny,
+                rec_L,
+                rec_scalar,
+            )
         for d in range(3):
             hist[head, d] = q[d]
         head = (head + 1) % window
@@ -294,9 +386,33 @@ def _initial_a(lny0, K0, L0, s0, e0, G, par, theta):
 
 
 @njit(cache=True, nogil=True)
-def run_path(seed, path, shocks_given, years, substeps, record_every, target_reduction,
-             G, s_target, lny0, K0, L0, s0, e0, saving, par, theta, groups, n_groups,
-             full, rec_state, rec_lny, rec_L, rec_scalar, path_scalar):
+def run_path(
+    seed,
+    path,
+    shocks_given,
+    years,
+    substeps,
+    record_every,
+    target_reduction,
+    G,
+    s_target,
+    lny0,
+    K0,
+    L0,
+    s0,
+    e0,
+    saving,
+    par,
+    theta,
+    groups,
+    n_groups,
+    full,
+    rec_state,
+    rec_lny,
+    rec_L,
+    rec_scalar,
+    path_scalar,
+):
     """Simulate one path and write its records.
 
     Parameters
@@ -325,16 +441,72 @@ def run_path(seed, path, shocks_given, years, substeps, record_every, target_red
     R = lny0.shape[0]
     a0 = _initial_a(lny0, K0, L0, s0, e0, G, par, theta)
     rng, buf, W, scr, st, small, hist, ordered = _scratch(R, n_groups, int(par[WINDOW]))
-    _path(seed, path, shocks_given, years, substeps, record_every, target_reduction,
-          G, s_target, lny0, K0, L0, s0, e0, saving, par, theta, groups, n_groups, a0,
-          full, rec_state, rec_lny, rec_L, rec_scalar, path_scalar,
-          rng, buf, W, scr, st, small, hist, ordered)
+    _path(
+        seed,
+        path,
+        shocks_given,
+        years,
+        substeps,
+        record_every,
+        target_reduction,
+        G,
+        s_target,
+        lny0,
+        K0,
+        L0,
+        s0,
+        e0,
+        saving,
+        par,
+        theta,
+        groups,
+        n_groups,
+        a0,
+        full,
+        rec_state,
+        rec_lny,
+        rec_L,
+        rec_scalar,
+        path_scalar,
+        rng,
+        buf,
+        W,
+        scr,
+        st,
+        small,
+        hist,
+        ordered,
+    )
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def simulate_block(seed, path0, years, substeps, record_every, target_reduction,
-                   G, s_target, lny0, K0, L0, s0, e0, saving, par, theta, groups, n_groups,
-                   full, n_chunks, rec_state, rec_lny, rec_L, rec_scalar, path_scalar):
+def simulate_block(
+    seed,
+    path0,
+    years,
+    substeps,
+    record_every,
+    target_reduction,
+    G,
+    s_target,
+    lny0,
+    K0,
+    L0,
+    s0,
+    e0,
+    saving,
+    par,
+    theta,
+    groups,
+    n_groups,
+    full,
+    n_chunks,
+    rec_state,
+    rec_lny,
+    rec_L,
+    rec_scalar,
+    path_scalar,
+):
     """Simulate paths ``path0 .. path0 + n - 1`` (``n = rec_lny.shape[0]``) of one mix.
 
     Output arrays carry a leading path axis; see :func:`run_path` for the rest. Paths
@@ -355,22 +527,107 @@ def simulate_block(seed, path0, years, substeps, record_every, target_reduction,
         rng, buf, W, scr, st, small, hist, ordered = _scratch(R, n_groups, window)
         for p in range(lo, hi):
             rs = rec_state[p] if full else rec_state[0]
-            _path(seed, path0 + p, no_shocks, years, substeps, record_every, target_reduction,
-                  G, s_target, lny0, K0, L0, s0, e0, saving, par, theta, groups, n_groups, a0,
-                  full, rs, rec_lny[p], rec_L[p], rec_scalar[p], path_scalar[p],
-                  rng, buf, W, scr, st, small, hist, ordered)
+            _path(
+                seed,
+                path0 + p,
+                no_shocks,
+                years,
+                substeps,
+                record_every,
+                target_reduction,
+                G,
+                s_target,
+                lny0,
+                K0,
+                L0,
+                s0,
+                e0,
+                saving,
+                par,
+                theta,
+                groups,
+                n_groups,
+                a0,
+                full,
+                rs,
+                rec_lny[p],
+                rec_L[p],
+                rec_scalar[p],
+                path_scalar[p],
+                rng,
+                buf,
+                W,
+                scr,
+                st,
+                small,
+                hist,
+                ordered,
+            )
 
 
 @njit(cache=True, nogil=True)
-def simulate_given_shocks(shocks, years, substeps, record_every, target_reduction,
-                          G, s_target, lny0, K0, L0, s0, e0, saving, par, theta, groups,
-                          n_groups, rec_state, rec_lny, rec_L, rec_scalar, path_scalar):
+def simulate_given_shocks(
+    shocks,
+    years,
+    substeps,
+    record_every,
+    target_reduction,
+    G,
+    s_target,
+    lny0,
+    K0,
+    L0,
+    s0,
+    e0,
+    saving,
+    par,
+    theta,
+    groups,
+    n_groups,
+    rec_state,
+    rec_lny,
+    rec_L,
+    rec_scalar,
+    path_scalar,
+):
     """Like :func:`simulate_block` with ``full=True``, on shocks ``(P, n_steps, 4R+1)``."""
     R = lny0.shape[0]
     a0 = _initial_a(lny0, K0, L0, s0, e0, G, par, theta)
     rng, buf, W, scr, st, small, hist, ordered = _scratch(R, n_groups, int(par[WINDOW]))
     for p in range(shocks.shape[0]):
-        _path(0, p, shocks[p], years, substeps, record_every, target_reduction,
-              G, s_target, lny0, K0, L0, s0, e0, saving, par, theta, groups, n_groups, a0,
-              True, rec_state[p], rec_lny[p], rec_L[p], rec_scalar[p], path_scalar[p],
-              rng, buf, W, scr, st, small, hist, ordered)
+        _path(
+            0,
+            p,
+            shocks[p],
+            years,
+            substeps,
+            record_every,
+            target_reduction,
+            G,
+            s_target,
+            lny0,
+            K0,
+            L0,
+            s0,
+            e0,
+            saving,
+            par,
+            theta,
+            groups,
+            n_groups,
+            a0,
+            True,
+            rec_state[p],
+            rec_lny[p],
+            rec_L[p],
+            rec_scalar[p],
+            path_scalar[p],
+            rng,
+            buf,
+            W,
+            scr,
+            st,
+            small,
+            hist,
+            ordered,
+        )

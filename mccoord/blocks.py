@@ -40,9 +40,19 @@ def n_records(years: int, record_every: int) -> int:
     return years // record_every + 1
 
 
-def run_block(inputs: ModelInputs, theta: np.ndarray, *, seed: int, path0: int, n_paths: int,
-              years: int, substeps: int, record_every: int, target_reduction: float,
-              full: bool = False) -> BlockResult:
+def run_block(
+    inputs: ModelInputs,
+    theta: np.ndarray,
+    *,
+    seed: int,
+    path0: int,
+    n_paths: int,
+    years: int,
+    substeps: int,
+    record_every: int,
+    target_reduction: float,
+    full: bool = False,
+) -> BlockResult:
     """Simulate paths ``path0 .. path0 + n_paths - 1`` of one mix.
 
     Path ``p`` uses the random stream ``(seed, p)`` whatever the block, so blocks can
@@ -56,10 +66,30 @@ def run_block(inputs: ModelInputs, theta: np.ndarray, *, seed: int, path0: int, 
     path_scalar = np.empty((n_paths, N_PATH_SCALARS))
     rec_state = np.empty((n_paths if full else 1, n_rec, N_STATE_REC, R))
     simulate_block(
-        np.uint64(seed), np.uint64(path0), years, substeps, record_every, float(target_reduction),
-        inputs.G, inputs.s_target, inputs.lny0, inputs.K0, inputs.L0, inputs.s0, inputs.e0,
-        inputs.saving, inputs.par, np.ascontiguousarray(theta, dtype=float), inputs.groups,
-        len(inputs.group_names), full, 4 * numba.get_num_threads(),
-        rec_state, rec_lny, rec_L, rec_scalar, path_scalar,
+        np.uint64(seed),
+        np.uint64(path0),
+        years,
+        substeps,
+        record_every,
+        float(target_reduction),
+        inputs.G,
+        inputs.s_target,
+        inputs.lny0,
+        inputs.K0,
+        inputs.L0,
+        inputs.s0,
+        inputs.e0,
+        inputs.saving,
+        inputs.par,
+        np.ascontiguousarray(theta, dtype=float),
+        inputs.groups,
+        len(inputs.group_names),
+        full,
+        4 * numba.get_num_threads(),
+        rec_state,
+        rec_lny,
+        rec_L,
+        rec_scalar,
+        path_scalar,
     )
     return BlockResult(rec_lny, rec_L, rec_scalar, path_scalar, rec_state if full else None)

@@ -28,14 +28,20 @@ def machine_cores() -> int:
 class Plan:
     """How an ensemble is executed."""
 
-    kind: str            # "local", "scheduler", "slurm", "client" or "inprocess"
+    kind: str  # "local", "scheduler", "slurm", "client" or "inprocess"
     workers: int
     numba_threads: int
     address: str | None = None
 
 
-def plan_execution(*, workers: int | None, threads: int | None, scheduler: str | None,
-                   client: object | None, slurm: str | Path | None = None) -> Plan:
+def plan_execution(
+    *,
+    workers: int | None,
+    threads: int | None,
+    scheduler: str | None,
+    client: object | None,
+    slurm: str | Path | None = None,
+) -> Plan:
     """Decide the execution plan from the user's arguments.
 
     ``workers=0`` runs every task in this process (no Dask cluster), which is the
@@ -92,11 +98,15 @@ def open_client(plan: Plan, client: object | None = None):
     env = {"NUMBA_NUM_THREADS": str(plan.numba_threads), "OMP_NUM_THREADS": "1"}
     import dask
 
-    with dask.config.set({"distributed.nanny.pre-spawn-environ": env,
-                          "distributed.worker.daemon": False}):
-        cluster = LocalCluster(n_workers=plan.workers, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                               silence_logs=50)
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": env, "distributed.worker.daemon": False}):
+        cluster = LocalCluster(
+            n_workers=plan.workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",
+            silence_logs=50,
+        )
         try:
             with Client(cluster) as c:
                 yield c
@@ -151,6 +161,7 @@ def slurm_cluster(config_path: str | Path):
     try:
         from dask_jobqueue import SLURMCluster
     except ImportError as exc:  # pragma: no cover - optional dependency
-        raise ConfigError("--slurm", str(config_path),
-                          "dask-jobqueue installed (pip install 'mccoord[cluster]')") from exc
+        raise ConfigError(
+            "--slurm", str(config_path), "dask-jobqueue installed (pip install 'mccoord[cluster]')"
+        ) from exc
     return SLURMCluster(**kwargs), threads, jobs

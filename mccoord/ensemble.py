@@ -73,23 +73,48 @@ def _paths_per_task(paths: int, requested: int | None) -> int:
     if n >= paths:
         return paths
     if n % GRANULE:
-        raise ConfigError("paths_per_task", n, f"a multiple of {GRANULE} (the granule of the "
-                          "per-path sums), or at least the number of paths")
+        raise ConfigError(
+            "paths_per_task",
+            n,
+            f"a multiple of {GRANULE} (the granule of the per-path sums), or at least the number of paths",
+        )
     return n
 
 
 def warm_up(inputs, theta, settings) -> None:
     """Compile (or load from cache) the kernel once, before tasks fan out."""
-    run_block(inputs, theta, seed=0, path0=0, n_paths=1, years=1, substeps=1, record_every=1,
-              target_reduction=settings["target_reduction"])
+    run_block(
+        inputs,
+        theta,
+        seed=0,
+        path0=0,
+        n_paths=1,
+        years=1,
+        substeps=1,
+        record_every=1,
+        target_reduction=settings["target_reduction"],
+    )
 
 
-def run(scenario: Scenario | str | None = None, *, mixes: object = None, paths: int | None = None,
-        years: int | None = None, seed: int | None = None, store: str | Path | None = None,
-        client: object | None = None, workers: int | None = None, threads: int | None = None,
-        scheduler: str | None = None, slurm: str | Path | None = None,
-        paths_per_task: int | None = None, mixes_per_task: int = 1,
-        resume: bool = False, overwrite: bool = False, progress: bool = True) -> xr.Dataset:
+def run(
+    scenario: Scenario | str | None = None,
+    *,
+    mixes: object = None,
+    paths: int | None = None,
+    years: int | None = None,
+    seed: int | None = None,
+    store: str | Path | None = None,
+    client: object | None = None,
+    workers: int | None = None,
+    threads: int | None = None,
+    scheduler: str | None = None,
+    slurm: str | Path | None = None,
+    paths_per_task: int | None = None,
+    mixes_per_task: int = 1,
+    resume: bool = False,
+    overwrite: bool = False,
+    progress: bool = True,
+) -> xr.Dataset:
     """Run an ensemble over mechanism mixes and return the results dataset.
 
     Parameters
@@ -140,8 +165,7 @@ def run(scenario: Scenario | str | None = None, *, mixes: object = None, paths: 
     design = make_design(scenario, mixes, seed=sim["seed"])
     ppt = _paths_per_task(sim["paths"], paths_per_task)
     mpt = _positive("mixes_per_task", mixes_per_task)
-    plan = plan_execution(workers=workers, threads=threads, scheduler=scheduler, client=client,
-                          slurm=slurm)
+    plan = plan_execution(workers=workers, threads=threads, scheduler=scheduler, client=client, slurm=slurm)
     if plan.kind == "slurm":
         from .cluster import read_slurm_recipe  # check the recipe before any work starts
 
@@ -156,21 +180,43 @@ def run(scenario: Scenario | str | None = None, *, mixes: object = None, paths: 
     settings = {k: sim[k] for k in ("seed", "years", "substeps", "record_every", "target_reduction")}
     time_axis = np.arange(0, sim["years"] + 1, sim["record_every"])
     n_time = n_records(sim["years"], sim["record_every"])
-    layout = Layout(n_mix=design.n_mix, paths=sim["paths"], n_time=n_time,
-                    n_region=inputs.n_regions, n_group_components=3, mixes_per_task=mpt,
-                    paths_per_task=ppt)
-    config = {"scenario": scenario.config(), "design": design.describe(), "paths": sim["paths"],
-              "paths_per_task": ppt, "mixes_per_task": mpt, "granule": layout.granule,
-              "schema_version": SCHEMA_VERSION}
+    layout = Layout(
+        n_mix=design.n_mix,
+        paths=sim["paths"],
+        n_time=n_time,
+        n_region=inputs.n_regions,
+        n_group_components=3,
+        mixes_per_task=mpt,
+        paths_per_task=ppt,
+    )
+    config = {
+        "scenario": scenario.config(),
+        "design": design.describe(),
+        "paths": sim["paths"],
+        "paths_per_task": ppt,
+        "mixes_per_task": mpt,
+        "granule": layout.granule,
+        "schema_version": SCHEMA_VERSION,
+    }
     chash = config_hash(config)
     attrs = {
-        "mccoord_schema_version": SCHEMA_VERSION, "config_hash": chash, "complete": 0,
-        "scenario": scenario.name, "scenario_description": scenario.description,
-        "base_year": scenario.base_year, "currency": scenario.currency,
-        "seed": int(sim["seed"]), "paths": int(sim["paths"]), "years": int(sim["years"]),
-        "substeps": int(sim["substeps"]), "target_reduction": float(sim["target_reduction"]),
-        "design": design.kind, "n_mix": design.n_mix, "granule": layout.granule,
-        "paths_per_task": ppt, "mixes_per_task": mpt,
+        "mccoord_schema_version": SCHEMA_VERSION,
+        "config_hash": chash,
+        "complete": 0,
+        "scenario": scenario.name,
+        "scenario_description": scenario.description,
+        "base_year": scenario.base_year,
+        "currency": scenario.currency,
+        "seed": int(sim["seed"]),
+        "paths": int(sim["paths"]),
+        "years": int(sim["years"]),
+        "substeps": int(sim["substeps"]),
+        "target_reduction": float(sim["target_reduction"]),
+        "design": design.kind,
+        "n_mix": design.n_mix,
+        "granule": layout.granule,
+        "paths_per_task": ppt,
+        "mixes_per_task": mpt,
         "config": json.dumps(config, default=str),
         "versions": json.dumps(_versions()),
         "command": " ".join(sys.argv) if sys.argv else "",
@@ -186,32 +232,50 @@ def run(scenario: Scenario | str | None = None, *, mixes: object = None, paths: 
         flags = done_flags(store)
         todo = [b for b in layout.blocks() if not flags[b]]
         warm_up(inputs, design.theta[0], settings)
-        bar = Progress(total=len(layout.blocks()), done=len(layout.blocks()) - len(todo),
-                       enabled=progress,
-                       label=f"{scenario.name}: {design.n_mix} mixes x {sim['paths']} paths")
+        bar = Progress(
+            total=len(layout.blocks()),
+            done=len(layout.blocks()) - len(todo),
+            enabled=progress,
+            label=f"{scenario.name}: {design.n_mix} mixes x {sim['paths']} paths",
+        )
         started = time.perf_counter()
         with open_client(plan, client) as c:
             try:
                 steps = _execute(c, plan, todo, str(store), layout, inputs, design.theta, settings, bar)
             except OSError as exc:
-                raise StoreError(f"store {store}: writing failed ({exc.strerror or exc}); the blocks "
-                                 "written so far are kept and the store stays marked incomplete: free "
-                                 "space or fix the destination, then run again with --resume") from exc
+                raise StoreError(
+                    f"store {store}: writing failed ({exc.strerror or exc}); the blocks "
+                    "written so far are kept and the store stays marked incomplete: free "
+                    "space or fix the destination, then run again with --resume"
+                ) from exc
             finally:
                 bar.close()
             if not done_flags(store).all():
                 raise StoreError(f"store {store}: some blocks did not finish; run again with --resume")
-            ds = reduce_store(str(store), design, time=time_axis, years=sim["years"],
-                              quantiles=sim["quantiles"], regions=list(scenario.regions["region"]),
-                              groups=list(scenario.regions["group"]), client=c)
+            ds = reduce_store(
+                str(store),
+                design,
+                time=time_axis,
+                years=sim["years"],
+                quantiles=sim["quantiles"],
+                regions=list(scenario.regions["region"]),
+                groups=list(scenario.regions["group"]),
+                client=c,
+            )
         elapsed = time.perf_counter() - started
         n_invalid = int(ds["n_invalid"].sum())
         if n_invalid:
-            warnings.warn(f"{n_invalid} paths produced a non-finite value; they are counted in "
-                          "n_invalid and left out of every statistic", RuntimeWarning, stacklevel=2)
+            warnings.warn(
+                f"{n_invalid} paths produced a non-finite value; they are counted in "
+                "n_invalid and left out of every statistic",
+                RuntimeWarning,
+                stacklevel=2,
+            )
         final_attrs = attrs | {
-            "complete": 1, "created": datetime.now(UTC).isoformat(timespec="seconds"),
-            "wall_seconds": round(elapsed, 3), "region_steps": int(steps),
+            "complete": 1,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "wall_seconds": round(elapsed, 3),
+            "region_steps": int(steps),
             "title": f"mccoord ensemble: {scenario.name}",
             "quantile_method": "exact, numpy linear interpolation over valid paths",
         }
@@ -236,10 +300,22 @@ def _execute(client, plan, todo, store, layout, inputs, theta, settings, bar) ->
 
     inputs_f = client.scatter(inputs, broadcast=True)
     theta_f = client.scatter(theta, broadcast=True)
-    futures = [client.submit(compute_block, store, layout, mb, pb, inputs_f, theta_f, settings,
-                             plan.numba_threads, key=f"mccoord-block-{mb}-{pb}-{time.time_ns()}",
-                             pure=False)
-               for mb, pb in todo]
+    futures = [
+        client.submit(
+            compute_block,
+            store,
+            layout,
+            mb,
+            pb,
+            inputs_f,
+            theta_f,
+            settings,
+            plan.numba_threads,
+            key=f"mccoord-block-{mb}-{pb}-{time.time_ns()}",
+            pure=False,
+        )
+        for mb, pb in todo
+    ]
     for fut in as_completed(futures):
         info = fut.result()
         total += info["region_steps"]

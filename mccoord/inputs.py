@@ -94,8 +94,16 @@ def model_inputs(scenario: Scenario, params: dict | None = None) -> ModelInputs:
     par = np.array([float(p[k]) for k in PARAM_ORDER])
     return ModelInputs(
         G=np.ascontiguousarray(gravity_matrix(scenario.distance_km, p["d0"])),
-        s_target=s_target, lny0=np.log(y0), K0=K0, L0=L0, s0=s0.copy(), e0=e0.copy(),
-        saving=saving, groups=groups.astype(np.int64), group_names=tuple(names), par=par,
+        s_target=s_target,
+        lny0=np.log(y0),
+        K0=K0,
+        L0=L0,
+        s0=s0.copy(),
+        e0=e0.copy(),
+        saving=saving,
+        groups=groups.astype(np.int64),
+        group_names=tuple(names),
+        par=par,
     )
 
 

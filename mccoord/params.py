@@ -126,13 +126,12 @@ def validate_params(overrides: dict[str, object], *, where: str = "model") -> di
     out = dict(DEFAULTS)
     for key, value in overrides.items():
         if key not in PARAM_BY_KEY:
-            raise ConfigError(
-                f"{where}.{key}", value, f"one of the model keys: {', '.join(PARAM_BY_KEY)}"
-            )
+            raise ConfigError(f"{where}.{key}", value, f"one of the model keys: {', '.join(PARAM_BY_KEY)}")
         spec = PARAM_BY_KEY[key]
         if key == "saving" and not _is_number(value):
             raise ConfigError(
-                f"{where}.saving", value,
+                f"{where}.saving",
+                value,
                 "a number; give a per-region investment rate as a 'saving' column in the regions file",
             )
         if not _is_number(value) or not math.isfinite(float(value)):

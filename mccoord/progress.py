@@ -29,8 +29,15 @@ class Progress:
         if enabled:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, initial=done, desc=label, unit="block", file=sys.stderr,
-                            dynamic_ncols=True, smoothing=0.1)
+            self.bar = tqdm(
+                total=total,
+                initial=done,
+                desc=label,
+                unit="block",
+                file=sys.stderr,
+                dynamic_ncols=True,
+                smoothing=0.1,
+            )
 
     def update(self, info: dict) -> None:
         """Count one finished block (``info`` from :func:`mccoord.tasks.compute_block`)."""

@@ -56,13 +56,25 @@ def _ordered_sum(arr: zarr.Array, m: int) -> np.ndarray:
     n = arr.shape[1]
     acc = np.zeros(arr.shape[2:])
     for g0 in range(0, n, GRANULES_PER_READ):
-        for row in arr[m, g0:g0 + GRANULES_PER_READ]:
+        for row in arr[m, g0 : g0 + GRANULES_PER_READ]:
             acc += row
     return acc
 
 
-RAW_ARRAYS = ("path_valid", "path_first_passage", "path_beta", "path_growth", "path_sigma",
-              "g_theil", "g_ccd", "g_defection", "g_rel_income", "g_pop_share", "g_reviews", "g_picks")
+RAW_ARRAYS = (
+    "path_valid",
+    "path_first_passage",
+    "path_beta",
+    "path_growth",
+    "path_sigma",
+    "g_theil",
+    "g_ccd",
+    "g_defection",
+    "g_rel_income",
+    "g_pop_share",
+    "g_reviews",
+    "g_picks",
+)
 
 
 def open_raw(path: str) -> dict[str, zarr.Array]:
@@ -72,16 +84,18 @@ def open_raw(path: str) -> dict[str, zarr.Array]:
         return {name: raw[name] for name in RAW_ARRAYS}
 
 
-def reduce_mixes(path: str, mixes: list[int], time: np.ndarray, quantiles: list[float],
-                 years: int) -> list[dict[str, np.ndarray]]:
+def reduce_mixes(
+    path: str, mixes: list[int], time: np.ndarray, quantiles: list[float], years: int
+) -> list[dict[str, np.ndarray]]:
     """:func:`reduce_mix` for several mixes of a store (one task of a parallel reduction)."""
     raw = open_raw(path)
     with quiet_zarr():
         return [reduce_mix(raw, m, time, quantiles, years) for m in mixes]
 
 
-def reduce_mix(raw: dict[str, zarr.Array], m: int, time: np.ndarray, quantiles: list[float],
-               years: int) -> dict[str, np.ndarray]:
+def reduce_mix(
+    raw: dict[str, zarr.Array], m: int, time: np.ndarray, quantiles: list[float], years: int
+) -> dict[str, np.ndarray]:
     """All statistics of flat mix ``m``, reading per-path data in bounded slabs of time."""
     valid = raw["path_valid"][m] == 1
     fp = raw["path_first_passage"][m][valid]
@@ -96,29 +110,31 @@ def reduce_mix(raw: dict[str, zarr.Array], m: int, time: np.ndarray, quantiles: 
     sigma_mean = np.full(T, np.nan)
     step = max(1, SLAB_BYTES // max(1, 8 * valid.size))
     for t0 in range(0, T, step):
-        x = sigma_arr[m, :, t0:t0 + step][valid]
-        below[t0:t0 + step] = (x < sigma0[:, None]).sum(axis=0)
-        sigma_q[t0:t0 + step] = _quantiles(x, quantiles).T
+        x = sigma_arr[m, :, t0 : t0 + step][valid]
+        below[t0 : t0 + step] = (x < sigma0[:, None]).sum(axis=0)
+        sigma_q[t0 : t0 + step] = _quantiles(x, quantiles).T
         if n:
-            sigma_mean[t0:t0 + step] = x.mean(axis=0)
+            sigma_mean[t0 : t0 + step] = x.mean(axis=0)
     out: dict[str, np.ndarray] = {}
     out["p_sigma"], out["p_sigma_se"] = _prob(below, n)
     with np.errstate(invalid="ignore"):
         hits = (fp[:, None] <= time[None, :]).sum(axis=0)
     out["p_target"], out["p_target_se"] = _prob(hits, n)
-    out["sigma"] = sigma_q                                             # (time, quantile)
+    out["sigma"] = sigma_q  # (time, quantile)
     out["sigma_mean"] = sigma_mean
     out["beta_slope"] = _quantiles(beta, quantiles)
     out["beta_speed"] = _quantiles(beta_speed(beta, years), quantiles)
     out["p_beta"], out["p_beta_se"] = _prob(float((beta < 0).sum()), n)
     out["growth"] = _quantiles(growth, quantiles)
-    g = {k: _ordered_sum(raw[f"g_{k}"], m) for k in
-         ("theil", "ccd", "defection", "rel_income", "pop_share", "reviews", "picks")}
+    g = {
+        k: _ordered_sum(raw[f"g_{k}"], m)
+        for k in ("theil", "ccd", "defection", "rel_income", "pop_share", "reviews", "picks")
+    }
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["theil"] = g["theil"] / n                                   # (time, component)
+        out["theil"] = g["theil"] / n  # (time, component)
         out["ccd"] = g["ccd"] / n
         out["defection"] = g["defection"] / n
-        out["rel_income"] = (g["rel_income"] / n).T                     # (region, time)
+        out["rel_income"] = (g["rel_income"] / n).T  # (region, time)
         out["pop_share"] = (g["pop_share"] / n).T
         out["order_parameter_share"] = g["picks"] / g["reviews"]
     out["n_paths"] = np.int64(n)
@@ -127,17 +143,39 @@ def reduce_mix(raw: dict[str, zarr.Array], m: int, time: np.ndarray, quantiles: 
 
 
 DIMS = {
-    "p_sigma": ("time",), "p_sigma_se": ("time",), "p_target": ("time",), "p_target_se": ("time",),
-    "sigma": ("time", "quantile"), "sigma_mean": ("time",), "beta_slope": ("quantile",),
-    "beta_speed": ("quantile",), "p_beta": (), "p_beta_se": (), "growth": ("quantile",),
-    "theil": ("time", "component"), "ccd": ("time",), "defection": ("time",),
-    "order_parameter_share": ("driver",), "rel_income": ("region", "time"),
-    "pop_share": ("region", "time"), "n_paths": (), "n_invalid": (),
+    "p_sigma": ("time",),
+    "p_sigma_se": ("time",),
+    "p_target": ("time",),
+    "p_target_se": ("time",),
+    "sigma": ("time", "quantile"),
+    "sigma_mean": ("time",),
+    "beta_slope": ("quantile",),
+    "beta_speed": ("quantile",),
+    "p_beta": (),
+    "p_beta_se": (),
+    "growth": ("quantile",),
+    "theil": ("time", "component"),
+    "ccd": ("time",),
+    "defection": ("time",),
+    "order_parameter_share": ("driver",),
+    "rel_income": ("region", "time"),
+    "pop_share": ("region", "time"),
+    "n_paths": (),
+    "n_invalid": (),
 }
 
 
-def reduce_store(path: str, design: MixDesign, *, time: np.ndarray, years: int, quantiles: list[float],
-                 regions: list[str], groups: list[str], client=None) -> xr.Dataset:
+def reduce_store(
+    path: str,
+    design: MixDesign,
+    *,
+    time: np.ndarray,
+    years: int,
+    quantiles: list[float],
+    regions: list[str],
+    groups: list[str],
+    client=None,
+) -> xr.Dataset:
     """Compute the results dataset of a complete store.
 
     With a ``distributed.Client`` the mixes are reduced in parallel on its workers (each
@@ -155,8 +193,9 @@ def reduce_store(path: str, design: MixDesign, *, time: np.ndarray, years: int, 
     else:
         n_groups = max(1, min(len(mixes), 4 * len(client.scheduler_info().get("workers", {})) or 1))
         groups_of = [mixes[i::n_groups] for i in range(n_groups)]
-        futures = [client.submit(reduce_mixes, path, g, time, quantiles, years, pure=False)
-                   for g in groups_of]
+        futures = [
+            client.submit(reduce_mixes, path, g, time, quantiles, years, pure=False) for g in groups_of
+        ]
         per_mix = [None] * design.n_mix
         for g, fut in zip(groups_of, futures, strict=True):
             for m, r in zip(g, fut.result(), strict=True):
@@ -164,8 +203,11 @@ def reduce_store(path: str, design: MixDesign, *, time: np.ndarray, years: int, 
     data = {k: np.stack([r[k] for r in per_mix]) for k in DIMS}
     coords: dict = {
         "time": ("time", time, {"long_name": "years since the base year", "units": "year"}),
-        "quantile": ("quantile", np.asarray(quantiles, dtype=float),
-                     {"long_name": "quantile level across paths"}),
+        "quantile": (
+            "quantile",
+            np.asarray(quantiles, dtype=float),
+            {"long_name": "quantile level across paths"},
+        ),
         "region": np.asarray(regions, dtype=object),
         "group": ("region", np.asarray(groups, dtype=object), {"long_name": "macro-region"}),
         "driver": np.asarray(DRIVERS, dtype=object),
@@ -175,15 +217,21 @@ def reduce_store(path: str, design: MixDesign, *, time: np.ndarray, years: int, 
         shape = tuple(len(design.levels[m]) for m in MECHANISMS)
         lead = MECHANISMS
         for m in MECHANISMS:
-            coords[m] = (m, np.asarray(design.levels[m], dtype=float),
-                         {"long_name": f"{m.replace('_', ' ')} intensity", "units": "1"})
+            coords[m] = (
+                m,
+                np.asarray(design.levels[m], dtype=float),
+                {"long_name": f"{m.replace('_', ' ')} intensity", "units": "1"},
+            )
         arrays = {k: (lead + DIMS[k], v.reshape(shape + v.shape[1:])) for k, v in data.items()}
     else:
         lead = ("mix",)
         coords["mix"] = np.arange(design.n_mix)
         for j, m in enumerate(MECHANISMS):
-            coords[m] = ("mix", design.theta[:, j], {"long_name": f"{m.replace('_', ' ')} intensity",
-                                                     "units": "1"})
+            coords[m] = (
+                "mix",
+                design.theta[:, j],
+                {"long_name": f"{m.replace('_', ' ')} intensity", "units": "1"},
+            )
         arrays = {k: (lead + DIMS[k], v) for k, v in data.items()}
     ds = xr.Dataset(arrays, coords=coords)
     return annotate(ds)

@@ -59,22 +59,22 @@ def log_output(st: State, W: np.ndarray, p: dict[str, float], chi: np.ndarray) -
     """``ln y`` of MODEL.md section 3 step 2."""
     R = st.a.shape[1]
     trade = np.einsum("pij,pij->pi", W, np.abs(st.s[:, :, None] - st.s[:, None, :]))
-    return (st.a + p["alpha"] * np.log(st.K / st.L) + p["eta"] * np.log(R * st.L)
-            + chi[:, None] * trade)
+    return st.a + p["alpha"] * np.log(st.K / st.L) + p["eta"] * np.log(R * st.L) + chi[:, None] * trade
 
 
 def _capped_net_flow(W, gap, stock, rate, cap):
     """Net inflow of ``F_ji = rate W_ij max(gap_ij, 0) stock_j`` with outflow cap."""
-    F = rate * W * np.maximum(gap, 0.0) * stock[:, None, :]        # F[p, i, j]: j -> i
-    out = F.sum(axis=1)                                             # outflow of j
+    F = rate * W * np.maximum(gap, 0.0) * stock[:, None, :]  # F[p, i, j]: j -> i
+    out = F.sum(axis=1)  # outflow of j
     limit = cap * stock
     scale = np.where(out > limit, limit / np.where(out > 0, out, 1.0), 1.0)
     F = F * scale[:, None, :]
     return F.sum(axis=2) - F.sum(axis=1)
 
 
-def step(st: State, inputs: ModelInputs, theta: np.ndarray, w: np.ndarray, h: float,
-         shocks: np.ndarray) -> dict[str, np.ndarray]:
+def step(
+    st: State, inputs: ModelInputs, theta: np.ndarray, w: np.ndarray, h: float, shocks: np.ndarray
+) -> dict[str, np.ndarray]:
     """One explicit Euler step of MODEL.md section 3, in place on ``st``.
 
     Parameters
@@ -91,8 +91,8 @@ def step(st: State, inputs: ModelInputs, theta: np.ndarray, w: np.ndarray, h: fl
     P, R = st.a.shape
     c = coefficients(p, theta, w)
     th = dict(zip(MECHANISMS, theta.tolist(), strict=True))
-    eps, eps_c = shocks[:, :R], shocks[:, R:R + 1]
-    eps_s, eps_e, u = shocks[:, R + 1:2 * R + 1], shocks[:, 2 * R + 1:3 * R + 1], shocks[:, 3 * R + 1:]
+    eps, eps_c = shocks[:, :R], shocks[:, R : R + 1]
+    eps_s, eps_e, u = shocks[:, R + 1 : 2 * R + 1], shocks[:, 2 * R + 1 : 3 * R + 1], shocks[:, 3 * R + 1 :]
 
     o, W = ties(st.e, st.z, inputs.G, p["block"])
     lny = log_output(st, W, p, c["chi"])
@@ -103,7 +103,7 @@ def step(st: State, inputs: ModelInputs, theta: np.ndarray, w: np.ndarray, h: fl
     ybar_c = np.where(sumL_c > 0, np.where(coop, Y, 0).sum(axis=1) / np.where(sumL_c > 0, sumL_c, 1), 0)
     T = np.where(coop, c["tau"] * (ybar_c[:, None] - y) * st.L, 0.0)
 
-    lr = np.log(Y) - np.log(st.K)          # ln r up to the constant ln(alpha)
+    lr = np.log(Y) - np.log(st.K)  # ln r up to the constant ln(alpha)
     rate_k = h * p["mu_k"] * c["m"] if p["alpha"] > 0 else 0.0
     netK = _capped_net_flow(W, lr[:, :, None] - lr[:, None, :], st.K, rate_k, p["flow_cap"])
     gap_w = lny[:, :, None] - lny[:, None, :] - p["migration_cost"]
@@ -121,10 +121,16 @@ def step(st: State, inputs: ModelInputs, theta: np.ndarray, w: np.ndarray, h: fl
     a_new = st.a + h * (p["g"] + c["lam"] * spill) + p["sigma"] * sq * eps + p["sigma_common"] * sq * eps_c
     invest = inputs.saving * (1 - p["cost_s"] * th["supervision"])
     K_new = np.maximum(st.K + h * (invest * Y - p["delta"] * st.K + T) + netK, 1e-12)
-    s_new = np.clip(st.s + h * c["nu"][:, None] * o * (inputs.s_target - st.s) + p["sigma_s"] * sq * eps_s,
-                    0, 1)
-    e_new = np.clip(st.e + h * (c["psi"][:, None] * (1 - st.e) * (1 - st.z) - p["zeta"] * st.e * st.z)
-                    + p["sigma_e"] * sq * eps_e, 0, 1)
+    s_new = np.clip(
+        st.s + h * c["nu"][:, None] * o * (inputs.s_target - st.s) + p["sigma_s"] * sq * eps_s, 0, 1
+    )
+    e_new = np.clip(
+        st.e
+        + h * (c["psi"][:, None] * (1 - st.e) * (1 - st.z) - p["zeta"] * st.e * st.z)
+        + p["sigma_e"] * sq * eps_e,
+        0,
+        1,
+    )
     st.a, st.K, st.L, st.s, st.e, st.z = a_new, K_new, st.L + netL, s_new, e_new, z_new
     return {"T": T, "netK": netK, "netL": netL, "lny": lny}
 
@@ -172,16 +178,23 @@ def initial_state(inputs: ModelInputs, theta: np.ndarray, P: int) -> State:
     p = _p(inputs)
     R = inputs.n_regions
     rep = lambda x: np.repeat(x[None, :], P, axis=0)  # noqa: E731
-    st = State(a=np.zeros((P, R)), K=rep(inputs.K0), L=rep(inputs.L0), s=rep(inputs.s0),
-               e=rep(inputs.e0), z=np.zeros((P, R)))
+    st = State(
+        a=np.zeros((P, R)),
+        K=rep(inputs.K0),
+        L=rep(inputs.L0),
+        s=rep(inputs.s0),
+        e=rep(inputs.e0),
+        z=np.zeros((P, R)),
+    )
     w = np.full((P, 3), 1 / 3)
     _, W = ties(st.e, st.z, inputs.G, p["block"])
     st.a = inputs.lny0[None, :] - log_output(st, W, p, coefficients(p, theta, w)["chi"])
     return st
 
 
-def simulate_reference(inputs: ModelInputs, theta: np.ndarray, shocks: np.ndarray, *, years: int,
-                       substeps: int = 1) -> dict[str, np.ndarray]:
+def simulate_reference(
+    inputs: ModelInputs, theta: np.ndarray, shocks: np.ndarray, *, years: int, substeps: int = 1
+) -> dict[str, np.ndarray]:
     """Run ``P`` paths on given shocks ``(P, years * substeps, 4R + 1)``.
 
     Returns

@@ -50,12 +50,14 @@ def validate_regions(table: pd.DataFrame, where: str) -> pd.DataFrame:
     cols = list(table.columns)
     for col in cols:
         if col not in REQUIRED + OPTIONAL:
-            raise ConfigError(f"{where}: column {col!r}", col,
-                              f"only the columns {', '.join(REQUIRED + OPTIONAL)}")
+            raise ConfigError(
+                f"{where}: column {col!r}", col, f"only the columns {', '.join(REQUIRED + OPTIONAL)}"
+            )
     for col in REQUIRED:
         if col not in cols:
-            raise ConfigError(f"{where}: column {col!r}", "missing",
-                              f"a column {col!r} (columns: {', '.join(REQUIRED)})")
+            raise ConfigError(
+                f"{where}: column {col!r}", "missing", f"a column {col!r} (columns: {', '.join(REQUIRED)})"
+            )
     if len(table) < 2:
         raise ConfigError(f"{where}: rows", len(table), "at least 2 regions")
     names = table["region"].astype(str).str.strip()
@@ -116,14 +118,16 @@ def validate_distance_matrix(d: np.ndarray, where: str) -> np.ndarray:
         raise ConfigError(where, float(d.min()), "non-negative distances in km")
     if not np.allclose(d, d.T, rtol=1e-9, atol=1e-9):
         i, j = np.unravel_index(np.argmax(np.abs(d - d.T)), d.shape)
-        raise ConfigError(where, f"d[{i},{j}]={d[i, j]} but d[{j},{i}]={d[j, i]}",
-                          "a symmetric distance matrix")
+        raise ConfigError(
+            where, f"d[{i},{j}]={d[i, j]} but d[{j},{i}]={d[j, i]}", "a symmetric distance matrix"
+        )
     if (np.abs(np.diag(d)) > 0).any():
         raise ConfigError(where, "a non-zero diagonal", "zero distance from a region to itself")
     off = d[~np.eye(len(d), dtype=bool)]
     if (off <= 0).any():
-        raise ConfigError(where, "a zero distance between two regions",
-                          "positive distances between distinct regions")
+        raise ConfigError(
+            where, "a zero distance between two regions", "positive distances between distinct regions"
+        )
     return d
 
 
@@ -138,12 +142,16 @@ def read_distances(relpath: object, base_dir: Path | None, names: list[str]) -> 
     for label, axis in (("row", table.index), ("column", table.columns)):
         missing = [n for n in names if n not in axis]
         if missing:
-            raise ConfigError(f"distances file {relpath}: {label}", missing[0],
-                              "a row and a column for every region of the regions file")
+            raise ConfigError(
+                f"distances file {relpath}: {label}",
+                missing[0],
+                "a row and a column for every region of the regions file",
+            )
         extra = [n for n in axis if n not in names]
         if extra:
-            raise ConfigError(f"distances file {relpath}: {label}", extra[0],
-                              "only regions of the regions file")
+            raise ConfigError(
+                f"distances file {relpath}: {label}", extra[0], "only regions of the regions file"
+            )
     try:
         d = table.loc[names, names].to_numpy(dtype=float)
     except ValueError as exc:

@@ -126,13 +126,19 @@ def _resolve(name_or_path: str | Path) -> Path:
         if path.is_dir():
             raise ConfigError("scenario", text, "a TOML file, not a directory")
         if not path.exists():
-            raise ConfigError("scenario", text, "an existing TOML file or a built-in name "
-                              f"({', '.join(builtin_scenarios())})")
+            raise ConfigError(
+                "scenario",
+                text,
+                f"an existing TOML file or a built-in name ({', '.join(builtin_scenarios())})",
+            )
         return path
     candidate = resources.files("mccoord.configs") / f"{text}.toml"
     if not candidate.is_file():
-        raise ConfigError("scenario", text, "a TOML file or one of the built-in scenarios: "
-                          f"{', '.join(builtin_scenarios())}")
+        raise ConfigError(
+            "scenario",
+            text,
+            f"a TOML file or one of the built-in scenarios: {', '.join(builtin_scenarios())}",
+        )
     return Path(str(candidate))
 
 
@@ -140,8 +146,7 @@ def _check_simulation(sim: dict[str, Any]) -> dict[str, Any]:
     out = dict(SIMULATION_DEFAULTS)
     for key, value in sim.items():
         if key not in SIMULATION_DEFAULTS:
-            raise ConfigError(f"simulation.{key}", value,
-                              f"one of: {', '.join(SIMULATION_DEFAULTS)}")
+            raise ConfigError(f"simulation.{key}", value, f"one of: {', '.join(SIMULATION_DEFAULTS)}")
         out[key] = value
     for key in ("years", "paths", "substeps", "record_every"):
         v = out[key]
@@ -151,15 +156,20 @@ def _check_simulation(sim: dict[str, Any]) -> dict[str, Any]:
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
         raise ConfigError("simulation.seed", seed, "a whole number in [0, 2**63)")
     if out["years"] % out["record_every"]:
-        raise ConfigError("simulation.record_every", out["record_every"],
-                          f"a divisor of simulation.years ({out['years']})")
+        raise ConfigError(
+            "simulation.record_every", out["record_every"], f"a divisor of simulation.years ({out['years']})"
+        )
     tr = out["target_reduction"]
     if isinstance(tr, bool) or not isinstance(tr, int | float) or not 0.0 < tr < 1.0:
         raise ConfigError("simulation.target_reduction", tr, "a number in (0, 1)")
     q = out["quantiles"]
-    if (not isinstance(q, list | tuple) or not q
-            or any(isinstance(x, bool) or not isinstance(x, int | float) for x in q)
-            or any(not 0.0 <= x <= 1.0 for x in q) or len(set(q)) != len(q)):
+    if (
+        not isinstance(q, list | tuple)
+        or not q
+        or any(isinstance(x, bool) or not isinstance(x, int | float) for x in q)
+        or any(not 0.0 <= x <= 1.0 for x in q)
+        or len(set(q)) != len(q)
+    ):
         raise ConfigError("simulation.quantiles", q, "a non-empty list of distinct numbers in [0, 1]")
     out["quantiles"] = sorted(float(x) for x in q)
     out["target_reduction"] = float(tr)
@@ -170,8 +180,7 @@ def _check_mechanisms(mech: dict[str, Any]) -> dict[str, tuple[float, ...]]:
     out: dict[str, tuple[float, ...]] = {m: (0.0,) for m in MECHANISMS}
     for key, levels in mech.items():
         if key not in out:
-            raise ConfigError(f"mechanisms.{key}", levels,
-                              f"one of the mechanisms: {', '.join(MECHANISMS)}")
+            raise ConfigError(f"mechanisms.{key}", levels, f"one of the mechanisms: {', '.join(MECHANISMS)}")
         if isinstance(levels, int | float) and not isinstance(levels, bool):
             levels = [levels]
         if not isinstance(levels, list | tuple) or not levels:
@@ -207,24 +216,37 @@ def _build(raw: dict[str, Any], base_dir: Path | None, source: str | None) -> Sc
         distance = read_distances(meta["distances"], base_dir, list(regions["region"]))
     else:
         if "lat" not in regions or "lon" not in regions:
-            raise ConfigError("scenario.distances", None,
-                              "a distance-matrix file, or lat and lon columns in the regions file")
+            raise ConfigError(
+                "scenario.distances",
+                None,
+                "a distance-matrix file, or lat and lon columns in the regions file",
+            )
         from .geography import great_circle_km
 
         distance = great_circle_km(regions["lat"].to_numpy(), regions["lon"].to_numpy())
     model = dict(raw.get("model", {}))
     params = validate_params(model)
     if "saving" in model and "saving" in regions:
-        raise ConfigError("model.saving", model["saving"],
-                          "either model.saving or a saving column in the regions file, not both")
+        raise ConfigError(
+            "model.saving",
+            model["saving"],
+            "either model.saving or a saving column in the regions file, not both",
+        )
     simulation = _check_simulation(raw.get("simulation", {}))
     mechanisms = _check_mechanisms(raw.get("mechanisms", {}))
     check_stability(params, simulation["substeps"])
     return Scenario(
-        name=name, regions=regions, distance_km=distance, params=params,
-        simulation=simulation, mechanisms=mechanisms,
-        description=str(meta.get("description", "")), base_year=base_year,
-        currency=str(meta.get("currency", "")), source=source, raw=raw,
+        name=name,
+        regions=regions,
+        distance_km=distance,
+        params=params,
+        simulation=simulation,
+        mechanisms=mechanisms,
+        description=str(meta.get("description", "")),
+        base_year=base_year,
+        currency=str(meta.get("currency", "")),
+        source=source,
+        raw=raw,
     )
 
 
@@ -246,8 +268,11 @@ def _apply_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
                 raise ConfigError("mechanisms", value, "a dict of mechanism -> levels")
             mech.update(value)
         else:
-            raise ConfigError(key, value, "a simulation setting ("
-                              f"{', '.join(SIMULATION_DEFAULTS)}), a model key or 'mechanisms'")
+            raise ConfigError(
+                key,
+                value,
+                f"a simulation setting ({', '.join(SIMULATION_DEFAULTS)}), a model key or 'mechanisms'",
+            )
     simulation = _check_simulation(sim)
     params = validate_params(model)
     mechanisms = _check_mechanisms(mech)
@@ -298,8 +323,9 @@ def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO, **overrides: Any)
     return _apply_overrides(scenario, overrides)
 
 
-def scenario_from_table(regions: pd.DataFrame, *, name: str = "custom",
-                        distance_km: np.ndarray | None = None, **overrides: Any) -> Scenario:
+def scenario_from_table(
+    regions: pd.DataFrame, *, name: str = "custom", distance_km: np.ndarray | None = None, **overrides: Any
+) -> Scenario:
     """Build a scenario directly from a regions DataFrame (no files).
 
     Parameters
@@ -327,6 +353,13 @@ def scenario_from_table(regions: pd.DataFrame, *, name: str = "custom",
     distance_km = validate_distance_matrix(np.asarray(distance_km, dtype=float), "distance_km")
     sim = _check_simulation({})
     params = validate_params({})
-    sc = Scenario(name=name, regions=table, distance_km=distance_km, params=params,
-                  simulation=sim, mechanisms=_check_mechanisms({}), raw={})
+    sc = Scenario(
+        name=name,
+        regions=table,
+        distance_km=distance_km,
+        params=params,
+        simulation=sim,
+        mechanisms=_check_mechanisms({}),
+        raw={},
+    )
     return _apply_overrides(sc, overrides)

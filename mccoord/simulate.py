@@ -31,12 +31,17 @@ from .scenario import Scenario
 from .variables import annotate
 
 _TIME_SCALARS = {
-    "sigma": R_SIGMA, "CA": R_CA, "EC": R_EC, "ID": R_ID, "theil": R_THEIL,
-    "theil_between": R_THEIL_BETWEEN, "theil_within": R_THEIL_WITHIN, "ccd": R_CCD,
+    "sigma": R_SIGMA,
+    "CA": R_CA,
+    "EC": R_EC,
+    "ID": R_ID,
+    "theil": R_THEIL,
+    "theil_between": R_THEIL_BETWEEN,
+    "theil_within": R_THEIL_WITHIN,
+    "ccd": R_CCD,
     "defection": R_DEFECTION,
 }
 _STATES = {"a": S_A, "K": S_K, "s": S_S, "e": S_E, "z": S_Z}
-
 
 
 def beta_speed(slope: np.ndarray, horizon: float) -> np.ndarray:
@@ -54,8 +59,15 @@ def _check_positive(name: str, value: object) -> int:
     return int(value)
 
 
-def simulate(scenario: Scenario, mix: dict | None = None, *, paths: int, seed: int,
-             years: int | None = None, params: dict | None = None) -> xr.Dataset:
+def simulate(
+    scenario: Scenario,
+    mix: dict | None = None,
+    *,
+    paths: int,
+    seed: int,
+    years: int | None = None,
+    params: dict | None = None,
+) -> xr.Dataset:
     """Simulate ``paths`` Monte Carlo paths of one mechanism mix.
 
     Parameters
@@ -105,9 +117,18 @@ def simulate(scenario: Scenario, mix: dict | None = None, *, paths: int, seed: i
     resolve_params(scenario, params)
     inputs = model_inputs(scenario, params)
     years = sim["years"]
-    res = run_block(inputs, mix_vector(full_mix), seed=int(seed), path0=0, n_paths=paths,
-                    years=years, substeps=sim["substeps"], record_every=sim["record_every"],
-                    target_reduction=sim["target_reduction"], full=True)
+    res = run_block(
+        inputs,
+        mix_vector(full_mix),
+        seed=int(seed),
+        path0=0,
+        n_paths=paths,
+        years=years,
+        substeps=sim["substeps"],
+        record_every=sim["record_every"],
+        target_reduction=sim["target_reduction"],
+        full=True,
+    )
     time = np.arange(0, years + 1, sim["record_every"])
     dims3 = ("path", "time", "region")
     data = {
@@ -120,8 +141,10 @@ def simulate(scenario: Scenario, mix: dict | None = None, *, paths: int, seed: i
         "growth": ("path", res.path_scalar[:, P_GROWTH]),
         "first_passage": ("path", res.path_scalar[:, P_FIRST_PASSAGE]),
         "valid": ("path", res.path_scalar[:, P_VALID].astype(bool)),
-        "order_parameter_picks": (("path", "driver"), res.path_scalar[:, P_PICK_CA:P_PICK_CA + 3]
-                                  .astype(np.int64)),
+        "order_parameter_picks": (
+            ("path", "driver"),
+            res.path_scalar[:, P_PICK_CA : P_PICK_CA + 3].astype(np.int64),
+        ),
     }
     regions = scenario.regions
     ds = xr.Dataset(
@@ -131,17 +154,21 @@ def simulate(scenario: Scenario, mix: dict | None = None, *, paths: int, seed: i
             "time": ("time", time, {"long_name": "years since the base year", "units": "year"}),
             "year": ("time", scenario.base_year + time, {"long_name": "calendar year"}),
             "region": regions["region"].to_numpy(dtype=object),
-            "group": ("region", regions["group"].to_numpy(dtype=object),
-                      {"long_name": "macro-region"}),
+            "group": ("region", regions["group"].to_numpy(dtype=object), {"long_name": "macro-region"}),
             "driver": list(DRIVERS),
         },
     )
     ds = annotate(ds)
     ds.attrs.update(
-        scenario=scenario.name, seed=int(seed), years=years, paths=paths,
-        substeps=sim["substeps"], target_reduction=sim["target_reduction"],
+        scenario=scenario.name,
+        seed=int(seed),
+        years=years,
+        paths=paths,
+        substeps=sim["substeps"],
+        target_reduction=sim["target_reduction"],
         mix=str({m: full_mix[m] for m in MECHANISMS}),
-        params=str(resolve_params(scenario, params)), n_invalid=int((~ds["valid"]).sum()),
+        params=str(resolve_params(scenario, params)),
+        n_invalid=int((~ds["valid"]).sum()),
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         mccoord_version=__import__("mccoord").__version__,
     )

@@ -31,13 +31,13 @@ def check_stability(params: dict[str, float], substeps: int) -> None:
         "delta": params["delta"],
         "tau_max": params["tau_max"],
         "(nu0 + nu_c) * (1 + boost)": (params["nu0"] + params["nu_c"]) * boost,
-        "(psi0 + psi_m) * (1 + boost) + zeta": (params["psi0"] + params["psi_m"]) * boost
-        + params["zeta"],
+        "(psi0 + psi_m) * (1 + boost) + zeta": (params["psi0"] + params["psi_m"]) * boost + params["zeta"],
     }
     for name, rate in rates.items():
         if rate * h > 1.0:
             raise ConfigError(
-                f"model.{name.split()[0].strip('(')}", rate,
+                f"model.{name.split()[0].strip('(')}",
+                rate,
                 f"{name} times the step 1/substeps = {h:g} at most 1 for a stable explicit "
                 f"scheme (got {rate * h:g}); lower it or raise simulation.substeps to "
                 f"{int(rate) + 1} or more",

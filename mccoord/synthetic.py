@@ -24,13 +24,15 @@ def synthetic_regions(R: int, seed: int = 0, groups: int = 3) -> pd.DataFrame:
         Number of macro-regions (assigned round-robin).
     """
     rng = np.random.default_rng(seed)
-    return pd.DataFrame({
-        "region": [f"r{i:03d}" for i in range(R)],
-        "group": [f"g{i % groups}" for i in range(R)],
-        "gdp_per_capita": np.exp(rng.normal(0, 0.4, R)) * 1e4,
-        "population": rng.uniform(1e5, 1e7, R),
-        "specialisation": rng.uniform(0, 1, R),
-        "integration": rng.uniform(0.2, 0.9, R),
-        "lat": rng.uniform(20, 45, R),
-        "lon": rng.uniform(90, 125, R),
-    })
+    return pd.DataFrame(
+        {
+            "region": [f"r{i:03d}" for i in range(R)],
+            "group": [f"g{i % groups}" for i in range(R)],
+            "gdp_per_capita": np.exp(rng.normal(0, 0.4, R)) * 1e4,
+            "population": rng.uniform(1e5, 1e7, R),
+            "specialisation": rng.uniform(0, 1, R),
+            "integration": rng.uniform(0.2, 0.9, R),
+            "lat": rng.uniform(20, 45, R),
+            "lon": rng.uniform(90, 125, R),
+        }
+    )

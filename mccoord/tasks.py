@@ -39,8 +39,9 @@ def granule_sums(x: np.ndarray, valid: np.ndarray, p0: int, granule: int) -> np.
     x = np.where(mask, x, 0.0)
     n = x.shape[0]
     assert p0 % granule == 0, "blocks start on a granule boundary"
-    return np.stack([np.add.reduce(np.ascontiguousarray(x[lo:lo + granule]), axis=0)
-                     for lo in range(0, n, granule)])
+    return np.stack(
+        [np.add.reduce(np.ascontiguousarray(x[lo : lo + granule]), axis=0) for lo in range(0, n, granule)]
+    )
 
 
 def reduce_block(res, p0: int, granule: int) -> dict[str, np.ndarray]:
@@ -58,18 +59,26 @@ def reduce_block(res, p0: int, granule: int) -> dict[str, np.ndarray]:
         "path_growth": ps[:, P_GROWTH],
         "path_valid": valid.astype(np.int8),
         "g_n_valid": granule_sums(valid.astype(float), valid, p0, granule),
-        "g_theil": granule_sums(rec[:, :, R_THEIL:R_THEIL + 3], valid, p0, granule),
+        "g_theil": granule_sums(rec[:, :, R_THEIL : R_THEIL + 3], valid, p0, granule),
         "g_ccd": granule_sums(rec[:, :, R_CCD], valid, p0, granule),
         "g_defection": granule_sums(rec[:, :, R_DEFECTION], valid, p0, granule),
         "g_rel_income": granule_sums(lny - log_mean, valid, p0, granule),
         "g_pop_share": granule_sums(L, valid, p0, granule),
         "g_reviews": granule_sums(ps[:, P_REVIEWS], valid, p0, granule),
-        "g_picks": granule_sums(ps[:, P_PICK_CA:P_PICK_CA + 3], valid, p0, granule),
+        "g_picks": granule_sums(ps[:, P_PICK_CA : P_PICK_CA + 3], valid, p0, granule),
     }
 
 
-def compute_block(store: str, layout: Layout, mb: int, pb: int, inputs: ModelInputs,
-                  theta: np.ndarray, settings: dict, numba_threads: int) -> dict:
+def compute_block(
+    store: str,
+    layout: Layout,
+    mb: int,
+    pb: int,
+    inputs: ModelInputs,
+    theta: np.ndarray,
+    settings: dict,
+    numba_threads: int,
+) -> dict:
     """Compute and store block ``(mb, pb)``; return counts for progress reporting.
 
     ``numba.set_num_threads`` is thread-local, so it is set here, inside the task.
@@ -80,15 +89,26 @@ def compute_block(store: str, layout: Layout, mb: int, pb: int, inputs: ModelInp
     parts = []
     n_invalid = 0
     for m in range(m0, m1):
-        res = run_block(inputs, theta[m], seed=settings["seed"], path0=p0, n_paths=p1 - p0,
-                        years=settings["years"], substeps=settings["substeps"],
-                        record_every=settings["record_every"],
-                        target_reduction=settings["target_reduction"])
+        res = run_block(
+            inputs,
+            theta[m],
+            seed=settings["seed"],
+            path0=p0,
+            n_paths=p1 - p0,
+            years=settings["years"],
+            substeps=settings["substeps"],
+            record_every=settings["record_every"],
+            target_reduction=settings["target_reduction"],
+        )
         part = reduce_block(res, p0, layout.granule)
         n_invalid += int((part["path_valid"] == 0).sum())
         parts.append(part)
     data = {k: np.stack([p[k] for p in parts]) for k in parts[0]}
     write_block(store, layout, mb, pb, data)
     steps = (m1 - m0) * (p1 - p0) * settings["years"] * settings["substeps"] * inputs.n_regions
-    return {"block": (mb, pb), "region_steps": steps, "seconds": time.perf_counter() - start,
-            "n_invalid": n_invalid}
+    return {
+        "block": (mb, pb),
+        "region_steps": steps,
+        "seconds": time.perf_counter() - start,
+        "n_invalid": n_invalid,
+    }

@@ -14,9 +14,16 @@ from mccoord.synthetic import synthetic_regions  # noqa: F401 (re-exported for t
 ALL_ON = dict.fromkeys(mccoord.MECHANISMS, 1.0)
 
 
-
-def run_given(inputs: ModelInputs, mix: dict, shocks: np.ndarray, *, years: int,
-              substeps: int = 1, record_every: int = 1, target_reduction: float = 0.25):
+def run_given(
+    inputs: ModelInputs,
+    mix: dict,
+    shocks: np.ndarray,
+    *,
+    years: int,
+    substeps: int = 1,
+    record_every: int = 1,
+    target_reduction: float = 0.25,
+):
     """Run the kernel path loop on given shocks ``(P, years*substeps, 4R+1)``."""
     P = shocks.shape[0]
     R = inputs.n_regions
@@ -28,11 +35,30 @@ def run_given(inputs: ModelInputs, mix: dict, shocks: np.ndarray, *, years: int,
         "rec_scalar": np.empty((P, n_rec, N_REC_SCALARS)),
         "path_scalar": np.empty((P, N_PATH_SCALARS)),
     }
-    simulate_given_shocks(shocks, years, substeps, record_every, target_reduction, inputs.G,
-                          inputs.s_target, inputs.lny0, inputs.K0, inputs.L0, inputs.s0, inputs.e0,
-                          inputs.saving, inputs.par, mix_vector(mix), inputs.groups,
-                          len(inputs.group_names), out["rec_state"], out["rec_lny"], out["rec_L"],
-                          out["rec_scalar"], out["path_scalar"])
+    simulate_given_shocks(
+        shocks,
+        years,
+        substeps,
+        record_every,
+        target_reduction,
+        inputs.G,
+        inputs.s_target,
+        inputs.lny0,
+        inputs.K0,
+        inputs.L0,
+        inputs.s0,
+        inputs.e0,
+        inputs.saving,
+        inputs.par,
+        mix_vector(mix),
+        inputs.groups,
+        len(inputs.group_names),
+        out["rec_state"],
+        out["rec_lny"],
+        out["rec_L"],
+        out["rec_scalar"],
+        out["path_scalar"],
+    )
     return out
 
 
@@ -41,13 +67,22 @@ def random_shocks(P: int, n_steps: int, R: int, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     k = shocks_per_step(R)
     x = rng.standard_normal((P, n_steps, k))
-    x[:, :, 3 * R + 1:] = rng.uniform(size=(P, n_steps, R))
+    x[:, :, 3 * R + 1 :] = rng.uniform(size=(P, n_steps, R))
     return x
 
 
 #: Dataset attrs that describe one particular run (time, command, layout), not its results.
-PROVENANCE = ("created", "wall_seconds", "region_steps", "command", "versions", "config",
-              "config_hash", "paths_per_task", "mixes_per_task")
+PROVENANCE = (
+    "created",
+    "wall_seconds",
+    "region_steps",
+    "command",
+    "versions",
+    "config",
+    "config_hash",
+    "paths_per_task",
+    "mixes_per_task",
+)
 
 
 def strip_provenance(ds, keys=PROVENANCE):

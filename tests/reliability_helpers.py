@@ -19,23 +19,38 @@ TOTAL_BLOCKS = 32 * RUN_ARGS["paths"] // RUN_ARGS["paths_per_task"]
 PROVENANCE = ("created", "wall_seconds", "region_steps", "command", "versions")
 
 
-
 def strip(ds):
     """Drop run-specific attrs (the config and its hash must match: same run resumed)."""
     return strip_provenance(ds, PROVENANCE)
 
 
 def cli_args(store: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "mccoord.cli", "run", "demo", "--out", str(store), "--quiet",
-            "--paths", str(RUN_ARGS["paths"]), "--years", str(RUN_ARGS["years"]),
-            "--paths-per-task", str(RUN_ARGS["paths_per_task"]), "--seed", str(RUN_ARGS["seed"]),
-            *extra]
+    return [
+        sys.executable,
+        "-m",
+        "mccoord.cli",
+        "run",
+        "demo",
+        "--out",
+        str(store),
+        "--quiet",
+        "--paths",
+        str(RUN_ARGS["paths"]),
+        "--years",
+        str(RUN_ARGS["years"]),
+        "--paths-per-task",
+        str(RUN_ARGS["paths_per_task"]),
+        "--seed",
+        str(RUN_ARGS["seed"]),
+        *extra,
+    ]
 
 
 def start_cli(store: Path, *extra: str, cwd: Path) -> subprocess.Popen:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    return subprocess.Popen(cli_args(store, *extra), cwd=cwd, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        cli_args(store, *extra), cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def done_chunks(store: Path) -> int:

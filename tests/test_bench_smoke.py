@@ -22,10 +22,13 @@ finally:
 
 
 def test_kernel_throughput_on_tiny_sizes(tmp_path):
-    res = {"kernel": core.kernel_throughput(paths=3, years=4, repeats=2),
-           "reference": core.reference_throughput(paths=2, years=4, repeats=1)}
-    res["reference"]["kernel_speedup"] = (res["kernel"]["region_steps_per_s"]
-                                          / res["reference"]["region_steps_per_s"])
+    res = {
+        "kernel": core.kernel_throughput(paths=3, years=4, repeats=2),
+        "reference": core.reference_throughput(paths=2, years=4, repeats=1),
+    }
+    res["reference"]["kernel_speedup"] = (
+        res["kernel"]["region_steps_per_s"] / res["reference"]["region_steps_per_s"]
+    )
     k = res["kernel"]
     assert k["R"] == 31 and k["threads"] == 1 and k["region_steps"] == 3 * 4 * 31
     assert k["region_steps_per_s"] > 0 and k["rng"]["seconds"] > 0 and k["kernel_over_rng"] > 0
@@ -44,8 +47,10 @@ def test_kernel_throughput_on_tiny_sizes(tmp_path):
     assert path.exists() and (tmp_path / "latest.json").exists()
     back = json.loads((tmp_path / "latest.json").read_text())
     assert back["results"]["kernel"]["paths"] == 3
-    assert {t["target"] for t in back["targets"]} >= {"kernel / NumPy reference (per core)",
-                                                       "kernel time / RNG floor"}
+    assert {t["target"] for t in back["targets"]} >= {
+        "kernel / NumPy reference (per core)",
+        "kernel time / RNG floor",
+    }
 
 
 def test_cli_registers_bench():

@@ -8,8 +8,7 @@ from helpers import synthetic_regions
 
 import mccoord
 
-LINEAR = dict(alpha=0.0, eta=0.0, chi0=0.0, chi_c=0.0, lambda0=0.0, lambda_c=0.0,
-              sigma_common=0.0, h0=0.0)
+LINEAR = dict(alpha=0.0, eta=0.0, chi0=0.0, chi_c=0.0, lambda0=0.0, lambda_c=0.0, sigma_common=0.0, h0=0.0)
 
 
 def test_pure_random_walk_dispersion_grows_linearly():

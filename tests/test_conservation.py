@@ -27,8 +27,11 @@ def step_case(draw):
     G = gravity_matrix(great_circle_km(lat, lon) + 0.0, draw(st.floats(100, 3000)))
     L = rng.dirichlet(np.ones(R))
     state = {
-        "a": rng.normal(0, 0.5, R), "K": rng.uniform(0.01, 3, R) * L, "L": L,
-        "s": rng.uniform(0, 1, R), "e": rng.uniform(0, 1, R),
+        "a": rng.normal(0, 0.5, R),
+        "K": rng.uniform(0.01, 3, R) * L,
+        "L": L,
+        "s": rng.uniform(0, 1, R),
+        "e": rng.uniform(0, 1, R),
         "z": (rng.uniform(size=R) < draw(st.floats(0, 1))).astype(float),
     }
     p = dict(DEFAULTS)
@@ -39,7 +42,7 @@ def step_case(draw):
     w = rng.dirichlet(np.ones(3))
     substeps = draw(st.integers(1, 4))
     shocks = rng.standard_normal(shocks_per_step(R)) * draw(st.floats(0, 5))
-    shocks[3 * R + 1:] = rng.uniform(size=R)
+    shocks[3 * R + 1 :] = rng.uniform(size=R)
     return R, G, state, p, theta, w, 1.0 / substeps, shocks, rng
 
 
@@ -48,8 +51,26 @@ def _step(R, G, state, p, theta, w, h, shocks, rng):
     s_target = (state["s"] >= np.median(state["s"])).astype(float)
     par = np.array([float(p[k]) for k in PARAM_ORDER])
     st_ = {k: v.copy() for k, v in state.items()}
-    step(st_["a"], st_["K"], st_["L"], st_["s"], st_["e"], st_["z"], G, s_target,
-         np.full(R, p["saving"]), par, theta, w, h, shocks, W, F, work, lny)
+    step(
+        st_["a"],
+        st_["K"],
+        st_["L"],
+        st_["s"],
+        st_["e"],
+        st_["z"],
+        G,
+        s_target,
+        np.full(R, p["saving"]),
+        par,
+        theta,
+        w,
+        h,
+        shocks,
+        W,
+        F,
+        work,
+        lny,
+    )
     return st_, work
 
 
@@ -107,7 +128,8 @@ def test_output_at_t0_equals_data_under_every_mix(theta):
     ds = mccoord.simulate(sc, mix, paths=2, seed=0, years=1)
     gdp = sc.regions["gdp_per_capita"].to_numpy()
     L0 = sc.regions["population"].to_numpy() / sc.regions["population"].sum()
-    np.testing.assert_allclose(ds["ln_y"].isel(time=0), np.log(gdp / (gdp @ L0))[None].repeat(2, 0),
-                               rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        ds["ln_y"].isel(time=0), np.log(gdp / (gdp @ L0))[None].repeat(2, 0), rtol=0, atol=1e-12
+    )
     np.testing.assert_allclose(ds["L"].isel(time=0, path=0), L0, atol=1e-15)
     assert inputs.K0.sum() > 0 and mix_vector(mix).shape == (5,)

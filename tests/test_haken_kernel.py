@@ -42,8 +42,8 @@ def test_identifies_the_slow_variable_as_order_parameter(slow):
 def test_falls_back_to_the_most_persistent_driver_when_no_pair_is_valid():
     # constant columns make every normal system singular: only the fallback can answer
     q = np.empty((10, 3))
-    q[:, 0] = 0.5 * 0.8 ** np.arange(10)   # c = 0.8
-    q[:, 1] = 0.0                          # c = 0 by convention
+    q[:, 0] = 0.5 * 0.8 ** np.arange(10)  # c = 0.8
+    q[:, 1] = 0.0  # c = 0 by convention
     q[:, 2] = 0.4 * 0.95 ** np.arange(10)  # c = 0.95: closest to 1
     assert identify_order_parameter(q) == 2
     assert haken_order_parameter(q) == 2

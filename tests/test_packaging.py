@@ -14,8 +14,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_every_subpackage_is_listed_in_pyproject():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     listed = set(config["tool"]["setuptools"]["packages"])
-    found = {"mccoord." + ".".join(p.parent.relative_to(ROOT / "mccoord").parts)
-             for p in (ROOT / "mccoord").rglob("__init__.py") if p.parent != ROOT / "mccoord"}
+    found = {
+        "mccoord." + ".".join(p.parent.relative_to(ROOT / "mccoord").parts)
+        for p in (ROOT / "mccoord").rglob("__init__.py")
+        if p.parent != ROOT / "mccoord"
+    }
     assert found | {"mccoord", "mccoord.kernels", "mccoord.configs"} <= listed
 
 

@@ -12,8 +12,11 @@ import mccoord
 from mccoord.inputs import mix_vector, model_inputs
 from mccoord.reference import simulate_reference
 
-MIXES = {m: {m: 1.0} for m in mccoord.MECHANISMS} | {"none": {}, "all": ALL_ON,
-                                                     "half": dict.fromkeys(mccoord.MECHANISMS, 0.5)}
+MIXES = {m: {m: 1.0} for m in mccoord.MECHANISMS} | {
+    "none": {},
+    "all": ALL_ON,
+    "half": dict.fromkeys(mccoord.MECHANISMS, 0.5),
+}
 
 
 def _compare(inputs, mix, years, substeps, P=3, seed=0):
@@ -25,9 +28,10 @@ def _compare(inputs, mix, years, substeps, P=3, seed=0):
     np.testing.assert_allclose(k["rec_L"], r["L"], **tol)
     for name, idx in (("a", S_A), ("K", S_K), ("s", S_S), ("e", S_E), ("z", S_Z)):
         np.testing.assert_allclose(k["rec_state"][:, :, idx], r[name], err_msg=name, **tol)
-    np.testing.assert_allclose(k["rec_scalar"][:, :, R_CA:R_CA + 3], r["q"], **tol)
+    np.testing.assert_allclose(k["rec_scalar"][:, :, R_CA : R_CA + 3], r["q"], **tol)
     from mccoord.kernels.layout import P_PICK_CA
-    np.testing.assert_array_equal(k["path_scalar"][:, P_PICK_CA:P_PICK_CA + 3], r["picks"])
+
+    np.testing.assert_array_equal(k["path_scalar"][:, P_PICK_CA : P_PICK_CA + 3], r["picks"])
     return k, r
 
 
@@ -48,7 +52,8 @@ def test_kernel_matches_reference_with_substeps(name):
 
 def test_kernel_matches_reference_under_strong_flows():
     """Large mobility and defection hazards push flows against their caps."""
-    sc = mccoord.scenario_from_table(synthetic_regions(8, seed=11), mu_k=0.9, mu_l=0.9, h0=0.5,
-                                     flow_cap=0.05, sigma=0.1)
+    sc = mccoord.scenario_from_table(
+        synthetic_regions(8, seed=11), mu_k=0.9, mu_l=0.9, h0=0.5, flow_cap=0.05, sigma=0.1
+    )
     inputs = model_inputs(sc)
     _compare(inputs, ALL_ON, years=50, substeps=1, seed=4)

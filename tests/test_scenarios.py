@@ -49,13 +49,16 @@ def test_overrides_apply_to_simulation_and_model_keys():
     assert len(sc.mixes()) == 2 * 2**4
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    ({"alpha": 1.5}, "model.alpha"),
-    ({"nonsense": 1}, "nonsense"),
-    ({"years": 0}, "simulation.years"),
-    ({"mechanisms": {"transfer": [2.0]}}, "mechanisms.transfer"),
-    ({"mu_k": 5.0}, "model.mu_k"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"alpha": 1.5}, "model.alpha"),
+        ({"nonsense": 1}, "nonsense"),
+        ({"years": 0}, "simulation.years"),
+        ({"mechanisms": {"transfer": [2.0]}}, "mechanisms.transfer"),
+        ({"mu_k": 5.0}, "model.mu_k"),
+    ],
+)
 def test_bad_overrides_name_the_field(kwargs, field):
     with pytest.raises(ConfigError) as err:
         mccoord.load_scenario("demo", **kwargs)

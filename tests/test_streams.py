@@ -24,8 +24,10 @@ def _block(inputs, mix, path0, n, seed=7):
 
 def test_path_draws_the_same_shocks_under_every_mix(demo):
     inputs = model_inputs(demo)
-    sums = [_block(inputs, mix, 0, 30).path_scalar[:, P_SHOCK_SUM]
-            for mix in ({}, {"transfer": 1}, {"market": 0.3, "supervision": 1}, ALL_ON)]
+    sums = [
+        _block(inputs, mix, 0, 30).path_scalar[:, P_SHOCK_SUM]
+        for mix in ({}, {"transfer": 1}, {"market": 0.3, "supervision": 1}, ALL_ON)
+    ]
     for other in sums[1:]:
         np.testing.assert_array_equal(sums[0], other)
     assert len(np.unique(sums[0])) == 30  # and different paths draw different shocks

@@ -65,8 +65,10 @@ def beta_convergence(
         half_life = np.where(speed > 0, np.log(2.0) / speed, np.nan)
     ds = xr.Dataset(
         {
-            **{k: ("path", np.array([f[k] for f in fits])) for k in
-               ("slope", "slope_se", "slope_pvalue", "intercept", "r_squared", "n")},
+            **{
+                k: ("path", np.array([f[k] for f in fits]))
+                for k in ("slope", "slope_se", "slope_pvalue", "intercept", "r_squared", "n")
+            },
             "speed": ("path", speed),
             "half_life": ("path", half_life),
         },

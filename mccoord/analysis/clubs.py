@@ -55,8 +55,7 @@ def hp_trend(x: np.ndarray, lamb: float = 400.0) -> np.ndarray:
     ``lamb = 400`` is Phillips and Sul's choice for annual data.
     """
     x = np.asarray(x, dtype=float)
-    return np.stack([hpfilter(row, lamb=lamb)[1] for row in x.reshape(-1, x.shape[-1])]) \
-        .reshape(x.shape)
+    return np.stack([hpfilter(row, lamb=lamb)[1] for row in x.reshape(-1, x.shape[-1])]).reshape(x.shape)
 
 
 def _H(x: np.ndarray) -> np.ndarray:
@@ -155,8 +154,10 @@ def log_t_test(
     res = np.array([_log_t(xp, r, hac) for xp in x])
     ds = xr.Dataset(
         {
-            "b": ("path", res[:, 0]), "se": ("path", res[:, 1]),
-            "t": ("path", res[:, 2]), "intercept": ("path", res[:, 3]),
+            "b": ("path", res[:, 0]),
+            "se": ("path", res[:, 1]),
+            "t": ("path", res[:, 2]),
+            "intercept": ("path", res[:, 3]),
             "converges": ("path", res[:, 2] > CRITICAL_VALUE),
         },
         attrs={"r": r, "hac": hac, "hp_lambda": lamb if hp else np.nan},
@@ -181,19 +182,20 @@ def _clubs_one(
         if t_of(remaining) > CRITICAL_VALUE:
             return [*clubs, remaining, []]
         # core group: first adjacent pair that converges, then grow while t > -1.65
-        first = next((i for i in range(1, len(remaining))
-                      if t_of(remaining[i - 1:i + 1]) > CRITICAL_VALUE), None)
+        first = next(
+            (i for i in range(1, len(remaining)) if t_of(remaining[i - 1 : i + 1]) > CRITICAL_VALUE), None
+        )
         if first is None:
             return [*clubs, remaining]
-        k, best_k, best_t = first + 1, first + 1, t_of(remaining[first - 1:first + 1])
+        k, best_k, best_t = first + 1, first + 1, t_of(remaining[first - 1 : first + 1])
         while k < len(remaining):
-            t_k = t_of(remaining[first - 1:k + 1])
+            t_k = t_of(remaining[first - 1 : k + 1])
             if not t_k > CRITICAL_VALUE:
                 break
             if t_k >= best_t:  # ties go to the larger group
                 best_k, best_t = k + 1, t_k
             k += 1
-        core = remaining[first - 1:best_k]
+        core = remaining[first - 1 : best_k]
         others = [u for u in remaining if u not in core]
         t_add = np.array([t_of([*core, u]) for u in others])
         c = cstar

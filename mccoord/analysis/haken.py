@@ -134,24 +134,34 @@ def haken(indicators: pd.DataFrame, window: int | None = None) -> HakenResult:
         for v in range(q.shape[1]):
             if u == v:
                 continue
-            (c1, ma), (s1, sa), det1 = _fit(nxt[:, u], np.column_stack([now[:, u],
-                                                                        now[:, u] * now[:, v]]))
-            (c2, b), (s2, sb), det2 = _fit(nxt[:, v], np.column_stack([now[:, v],
-                                                                       now[:, u] ** 2]))
+            (c1, ma), (s1, sa), det1 = _fit(nxt[:, u], np.column_stack([now[:, u], now[:, u] * now[:, v]]))
+            (c2, b), (s2, sb), det2 = _fit(nxt[:, v], np.column_stack([now[:, v], now[:, u] ** 2]))
             g1, a, g2 = 1.0 - c1, -ma, 1.0 - c2
             ok = abs(det1) > DET_TOL and abs(det2) > DET_TOL
             valid = bool(ok and g2 > 0 and abs(g2) > abs(g1))
             with np.errstate(divide="ignore", invalid="ignore"):
                 v4 = a * b / (4.0 * g2)
-            rows.append({
-                "pair": f"{names[u]}->{names[v]}", "u": names[u], "v": names[v],
-                "gamma1": g1, "a": a, "gamma2": g2, "b": b,
-                "t_gamma1": _t(g1, s1), "t_a": _t(a, sa),
-                "t_gamma2": _t(g2, s2), "t_b": _t(b, sb),
-                "det1": det1, "det2": det2, "valid": valid,
-                "score": g2 / (abs(g1) + SCORE_EPS) if ok else np.nan,
-                "V2": g1 / 2.0, "V4": v4,
-            })
+            rows.append(
+                {
+                    "pair": f"{names[u]}->{names[v]}",
+                    "u": names[u],
+                    "v": names[v],
+                    "gamma1": g1,
+                    "a": a,
+                    "gamma2": g2,
+                    "b": b,
+                    "t_gamma1": _t(g1, s1),
+                    "t_a": _t(a, sa),
+                    "t_gamma2": _t(g2, s2),
+                    "t_b": _t(b, sb),
+                    "det1": det1,
+                    "det2": det2,
+                    "valid": valid,
+                    "score": g2 / (abs(g1) + SCORE_EPS) if ok else np.nan,
+                    "V2": g1 / 2.0,
+                    "V4": v4,
+                }
+            )
     pairs = pd.DataFrame(rows).set_index("pair")
 
     ss = (now**2).sum(axis=0)

@@ -47,8 +47,10 @@ def sigma_convergence(income: PanelLike, **panel_kwargs) -> xr.Dataset:
     ds = xr.Dataset(
         {
             "sigma": (("path", "year"), sigma),
-            **{k: ("path", np.array([f[k] for f in fits])) for k in
-               ("slope", "slope_se", "slope_pvalue", "intercept")},
+            **{
+                k: ("path", np.array([f[k] for f in fits]))
+                for k in ("slope", "slope_se", "slope_pvalue", "intercept")
+            },
             "n_years": ("path", np.array([f["n"] for f in fits])),
         },
         coords={"year": panel["year"].values},

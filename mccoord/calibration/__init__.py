@@ -15,6 +15,15 @@ from .moments import moment_matrix, moment_names
 from .panels import Panel, load_panel
 
 __all__ = [
-    "DEFAULT_SEED", "PARAMETERS", "BacktestResult", "CalibrationResult", "Panel", "backtest",
-    "calibrate", "initial_scenario", "load_panel", "moment_matrix", "moment_names",
+    "DEFAULT_SEED",
+    "PARAMETERS",
+    "BacktestResult",
+    "CalibrationResult",
+    "Panel",
+    "backtest",
+    "calibrate",
+    "initial_scenario",
+    "load_panel",
+    "moment_matrix",
+    "moment_names",
 ]

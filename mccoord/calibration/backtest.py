@@ -88,10 +88,13 @@ class BacktestResult:
         ]
         for k, r in self.table.iterrows():
             mark = ("yes" if r.inside_90 else "NO") if r.judged else ("yes" if r.inside_90 else "no") + "*"
-            lines.append(f"{k:<14} {r.observed:10.5f} {r.q05:10.5f} {r['median']:10.5f} {r.q95:10.5f} "
-                         f"{r.percentile:7.1f}  {mark}")
-        lines.append("(* reported, not judged; the band covers the model's shocks, not parameter "
-                     "uncertainty)")
+            lines.append(
+                f"{k:<14} {r.observed:10.5f} {r.q05:10.5f} {r['median']:10.5f} {r.q95:10.5f} "
+                f"{r.percentile:7.1f}  {mark}"
+            )
+        lines.append(
+            "(* reported, not judged; the band covers the model's shocks, not parameter uncertainty)"
+        )
         lines += ["", f"verdict: {self.verdict}"]
         return "\n".join(lines)
 
@@ -110,11 +113,19 @@ def _parse_span(value: object, field: str) -> tuple[int, int]:
     raise ConfigError(field, value, "a pair of years (Y0, Y1) or 'Y0:Y1'")
 
 
-def backtest(data: str | Path | pd.DataFrame | Panel, train: tuple[int, int] | str,
-             test: tuple[int, int] | str, *, mix: dict[str, float] | None = None,
-             paths: int = 1000, calib_paths: int = DEFAULT_PATHS, seed: int = DEFAULT_SEED,
-             n_sigma: int = 3, params: dict[str, float] | None = None,
-             calibration: CalibrationResult | None = None) -> BacktestResult:
+def backtest(
+    data: str | Path | pd.DataFrame | Panel,
+    train: tuple[int, int] | str,
+    test: tuple[int, int] | str,
+    *,
+    mix: dict[str, float] | None = None,
+    paths: int = 1000,
+    calib_paths: int = DEFAULT_PATHS,
+    seed: int = DEFAULT_SEED,
+    n_sigma: int = 3,
+    params: dict[str, float] | None = None,
+    calibration: CalibrationResult | None = None,
+) -> BacktestResult:
     """Calibrate on ``train`` and rank the observed test-window statistics in the ensemble.
 
     Parameters
@@ -146,11 +157,13 @@ def backtest(data: str | Path | pd.DataFrame | Panel, train: tuple[int, int] | s
     if isinstance(paths, bool) or not isinstance(paths, int | np.integer) or paths < 20:
         raise ConfigError("paths", paths, "a whole number >= 20")
     if calibration is None:
-        calibration = calibrate(panel, y0, y1, paths=calib_paths, seed=seed, n_sigma=n_sigma,
-                                params=params)
+        calibration = calibrate(panel, y0, y1, paths=calib_paths, seed=seed, n_sigma=n_sigma, params=params)
     elif (calibration.start, calibration.end) != (y0, y1):
-        raise ConfigError("calibration", f"{calibration.start}:{calibration.end}",
-                          f"a calibration on the training window {y0}:{y1}")
+        raise ConfigError(
+            "calibration",
+            f"{calibration.start}:{calibration.end}",
+            f"a calibration on the training window {y0}:{y1}",
+        )
     T = t1 - t0
     scenario = initial_scenario(panel, t0, years=T, seed=seed, params=calibration.params)
     ds = simulate(scenario, full_mix, paths=int(paths), seed=int(seed), years=T)
@@ -166,9 +179,17 @@ def backtest(data: str | Path | pd.DataFrame | Panel, train: tuple[int, int] | s
         s = s[np.isfinite(s)]
         q05, med, q95 = np.quantile(s, [0.05, 0.5, 0.95])
         index.append(name)
-        rows.append({"observed": float(obs), "q05": q05, "median": med, "q95": q95,
-                     "percentile": percentile_rank(s, obs), "inside_90": bool(q05 <= obs <= q95),
-                     "judged": judged})
+        rows.append(
+            {
+                "observed": float(obs),
+                "q05": q05,
+                "median": med,
+                "q95": q95,
+                "percentile": percentile_rank(s, obs),
+                "inside_90": bool(q05 <= obs <= q95),
+                "judged": judged,
+            }
+        )
 
     for t in range(1, T + 1):
         add(f"sigma {t0 + t}", obs_sigma[t], sim_sigma[:, t], True)
@@ -186,8 +207,18 @@ def backtest(data: str | Path | pd.DataFrame | Panel, train: tuple[int, int] | s
         label = "FAIL"
     else:
         label = "MIXED"
-    verdict = (f"{label}: {calibration.data} {t0}-{t1}: observed sigma inside the 90% band in {k_in}/{T} "
-               f"test years (final year at percentile {last.percentile:.0f}); beta slope at percentile "
-               f"{beta.percentile:.0f} ({'inside' if beta.inside_90 else 'outside'} the band)")
-    return BacktestResult(calibration=calibration, train=(y0, y1), test=(t0, t1),
-                          mix=full_mix, paths=int(paths), seed=int(seed), table=table, verdict=verdict)
+    verdict = (
+        f"{label}: {calibration.data} {t0}-{t1}: observed sigma inside the 90% band in {k_in}/{T} "
+        f"test years (final year at percentile {last.percentile:.0f}); beta slope at percentile "
+        f"{beta.percentile:.0f} ({'inside' if beta.inside_90 else 'outside'} the band)"
+    )
+    return BacktestResult(
+        calibration=calibration,
+        train=(y0, y1),
+        test=(t0, t1),
+        mix=full_mix,
+        paths=int(paths),
+        seed=int(seed),
+        table=table,
+        verdict=verdict,
+    )

@@ -130,11 +130,14 @@ class CalibrationResult:
     def parameter_table(self) -> pd.DataFrame:
         """Estimates, standard errors and MODEL.md defaults."""
         defaults = validate_params({})
-        return pd.DataFrame({
-            "estimate": [self.estimates[k] for k in PARAMETERS],
-            "se": [self.se[k] for k in PARAMETERS],
-            "default": [defaults[k] for k in PARAMETERS],
-        }, index=pd.Index(PARAMETERS, name="parameter"))
+        return pd.DataFrame(
+            {
+                "estimate": [self.estimates[k] for k in PARAMETERS],
+                "se": [self.se[k] for k in PARAMETERS],
+                "default": [defaults[k] for k in PARAMETERS],
+            },
+            index=pd.Index(PARAMETERS, name="parameter"),
+        )
 
     def summary(self) -> str:
         """A readable report."""
@@ -149,22 +152,31 @@ class CalibrationResult:
             lines.append(f"{k:<12} {row.estimate:10.5f} {row.se:9.5f} {row.default:9.4f}")
         lines += ["", "moment          observed  simulated     MC SE  model sd       t"]
         for k, row in self.moments.iterrows():
-            lines.append(f"{k:<13} {row.observed:10.5f} {row.simulated:10.5f} {row.mc_se:9.5f} "
-                         f"{row.model_sd:9.5f} {row.t:7.2f}")
+            lines.append(
+                f"{k:<13} {row.observed:10.5f} {row.simulated:10.5f} {row.mc_se:9.5f} "
+                f"{row.model_sd:9.5f} {row.t:7.2f}"
+            )
         lines.append("")
-        lines.append(f"J = {self.objective:.4f} with W = diag(1/model sd^2); {self.n_evaluations} "
-                     f"evaluations{'' if self.converged else ' (Nelder-Mead did NOT converge)'}")
-        lines.append("SE: sandwich (1+1/S)(D'WD)^-1 D'W Sigma W D (D'WD)^-1, D = numerical Jacobian "
-                     "of the simulated moments, Sigma = their across-path covariance")
+        lines.append(
+            f"J = {self.objective:.4f} with W = diag(1/model sd^2); {self.n_evaluations} "
+            f"evaluations{'' if self.converged else ' (Nelder-Mead did NOT converge)'}"
+        )
+        lines.append(
+            "SE: sandwich (1+1/S)(D'WD)^-1 D'W Sigma W D (D'WD)^-1, D = numerical Jacobian "
+            "of the simulated moments, Sigma = their across-path covariance"
+        )
         if self.panel.nominal:
-            lines.append(f"Incomes are nominal ({self.panel.currency}, current prices): g is a "
-                         "NOMINAL trend (inflation included).")
+            lines.append(
+                f"Incomes are nominal ({self.panel.currency}, current prices): g is a "
+                "NOMINAL trend (inflation included)."
+            )
         elif self.panel.nominal is None:
             lines.append("If the incomes are nominal, g is a nominal trend (inflation included).")
         return "\n".join(lines)
 
-    def to_scenario(self, path: str | Path, *, name: str | None = None, years: int = 30,
-                    sim_paths: int = 1000) -> Path:
+    def to_scenario(
+        self, path: str | Path, *, name: str | None = None, years: int = 30, sim_paths: int = 1000
+    ) -> Path:
         """Write a scenario TOML with base year ``end`` and the fitted ``[model]``.
 
         The regions CSV of year ``end`` is written beside it as
@@ -185,58 +197,78 @@ class CalibrationResult:
         name = name or f"{self.data}-calibrated"
         self.panel.cross_section(self.end).to_csv(csv, index=False)
         defaults = validate_params({})
-        model_lines = [f"{k} = {self.estimates[k]!r}  # SE {self.se[k]:.3g}, default {defaults[k]!r}"
-                       for k in PARAMETERS]
+        model_lines = [
+            f"{k} = {self.estimates[k]!r}  # SE {self.se[k]:.3g}, default {defaults[k]!r}" for k in PARAMETERS
+        ]
         model_lines += [f"{k} = {v!r}  # held fixed" for k, v in self.fixed.items() if k not in PARAMETERS]
-        nominal = ("; incomes are nominal, so g is a NOMINAL trend (inflation included)"
-                   if self.panel.nominal else "")
-        desc = (f"{self.data} calibrated on {self.start}-{self.end} by simulated moments; "
-                f"base year {self.end}")
-        text = "\n".join([
-            f"# Written by mccoord calibrate ({datetime.now(UTC).isoformat(timespec='seconds')}).",
-            f"# Method of simulated moments on {self.start}-{self.end}, {self.paths} paths, seed "
-            f"{self.seed}, J = {self.objective:.4g}{nominal}.",
-            "",
-            "[scenario]",
-            f"name = {json.dumps(name)}",
-            f"description = {json.dumps(desc)}",
-            f"base_year = {int(self.end)}",
-            f"currency = {json.dumps(self.panel.currency)}",
-            f"regions = {json.dumps(csv.name)}",
-            "",
-            "[simulation]",
-            f"years = {int(years)}",
-            f"paths = {int(sim_paths)}",
-            f"seed = {int(self.seed)}",
-            "substeps = 1",
-            "record_every = 1",
-            "target_reduction = 0.25",
-            "quantiles = [0.05, 0.25, 0.5, 0.75, 0.95]",
-            "",
-            "[model]",
-            *model_lines,
-            "",
-            "[mechanisms]",
-            *[f"{m} = [0.0, 1.0]" for m in MECHANISMS],
-            "",
-        ])
+        nominal = (
+            "; incomes are nominal, so g is a NOMINAL trend (inflation included)"
+            if self.panel.nominal
+            else ""
+        )
+        desc = f"{self.data} calibrated on {self.start}-{self.end} by simulated moments; base year {self.end}"
+        text = "\n".join(
+            [
+                f"# Written by mccoord calibrate ({datetime.now(UTC).isoformat(timespec='seconds')}).",
+                f"# Method of simulated moments on {self.start}-{self.end}, {self.paths} paths, seed "
+                f"{self.seed}, J = {self.objective:.4g}{nominal}.",
+                "",
+                "[scenario]",
+                f"name = {json.dumps(name)}",
+                f"description = {json.dumps(desc)}",
+                f"base_year = {int(self.end)}",
+                f"currency = {json.dumps(self.panel.currency)}",
+                f"regions = {json.dumps(csv.name)}",
+                "",
+                "[simulation]",
+                f"years = {int(years)}",
+                f"paths = {int(sim_paths)}",
+                f"seed = {int(self.seed)}",
+                "substeps = 1",
+                "record_every = 1",
+                "target_reduction = 0.25",
+                "quantiles = [0.05, 0.25, 0.5, 0.75, 0.95]",
+                "",
+                "[model]",
+                *model_lines,
+                "",
+                "[mechanisms]",
+                *[f"{m} = [0.0, 1.0]" for m in MECHANISMS],
+                "",
+            ]
+        )
         path.write_text(text, encoding="utf-8")
         load_scenario(path)  # must load; raises ConfigError otherwise
         return path
 
 
-def initial_scenario(panel: Panel, year: int, *, years: int, seed: int,
-                     params: dict[str, float] | None = None) -> Scenario:
+def initial_scenario(
+    panel: Panel, year: int, *, years: int, seed: int, params: dict[str, float] | None = None
+) -> Scenario:
     """The scenario that starts from the observed cross-section of ``year``."""
-    return scenario_from_table(panel.cross_section(year), name=f"{panel.name}-{year}",
-                               years=int(years), seed=int(seed), **(params or {}))
+    return scenario_from_table(
+        panel.cross_section(year),
+        name=f"{panel.name}-{year}",
+        years=int(years),
+        seed=int(seed),
+        **(params or {}),
+    )
 
 
 class _Objective:
     """Simulated moments as a function of the parameter vector (common random numbers)."""
 
-    def __init__(self, scenario: Scenario, observed: np.ndarray, *, paths: int, seed: int,
-                 years: int, n_sigma: int, fixed: dict[str, float]):
+    def __init__(
+        self,
+        scenario: Scenario,
+        observed: np.ndarray,
+        *,
+        paths: int,
+        seed: int,
+        years: int,
+        n_sigma: int,
+        fixed: dict[str, float],
+    ):
         self.scenario = scenario
         self.observed = observed
         self.paths, self.seed, self.years, self.n_sigma = paths, seed, years, n_sigma
@@ -256,15 +288,15 @@ class _Objective:
     def transformed(self, theta: np.ndarray) -> np.ndarray:
         sig, sc, g, lam = theta
         p = min(max(lam / self.lambda_max, 1e-9), 1 - 1e-9)
-        return np.array([math.log(max(sig, 1e-4)), math.log(max(sc, 1e-4)), g / _G_SCALE,
-                         math.log(p / (1 - p))])
+        return np.array(
+            [math.log(max(sig, 1e-4)), math.log(max(sc, 1e-4)), g / _G_SCALE, math.log(p / (1 - p))]
+        )
 
     def per_path(self, theta: np.ndarray) -> np.ndarray:
         """Moments of every valid path, ``(S, K)``, at natural parameters ``theta``."""
         self.n_eval += 1
         params = {**self.fixed, **dict(zip(PARAMETERS, map(float, theta), strict=True))}
-        ds = simulate(self.scenario, None, paths=self.paths, seed=self.seed, years=self.years,
-                      params=params)
+        ds = simulate(self.scenario, None, paths=self.paths, seed=self.seed, years=self.years, params=params)
         m = moment_matrix(ds["ln_y"].values, ds["L"].values, self.n_sigma)
         return m[np.isfinite(m).all(axis=1)]
 
@@ -298,9 +330,17 @@ def _jacobian(obj: _Objective, theta: np.ndarray, base: np.ndarray) -> np.ndarra
     return D
 
 
-def calibrate(data: str | Path | pd.DataFrame | Panel, start: int, end: int, *,
-              paths: int = DEFAULT_PATHS, seed: int = DEFAULT_SEED, n_sigma: int = 3,
-              params: dict[str, float] | None = None, maxfev: int = 400) -> CalibrationResult:
+def calibrate(
+    data: str | Path | pd.DataFrame | Panel,
+    start: int,
+    end: int,
+    *,
+    paths: int = DEFAULT_PATHS,
+    seed: int = DEFAULT_SEED,
+    n_sigma: int = 3,
+    params: dict[str, float] | None = None,
+    maxfev: int = 400,
+) -> CalibrationResult:
     """Estimate ``sigma, sigma_common, g, lambda0`` by simulated moments on ``[start, end]``.
 
     Parameters
@@ -342,24 +382,31 @@ def calibrate(data: str | Path | pd.DataFrame | Panel, start: int, end: int, *,
     observed = moment_matrix(lny, L, n_sigma)[0]
     names = moment_names(start, end, n_sigma)
     scenario = initial_scenario(panel, start, years=T, seed=seed, params=fixed)
-    obj = _Objective(scenario, observed, paths=int(paths), seed=int(seed), years=T,
-                     n_sigma=n_sigma, fixed=fixed)
+    obj = _Objective(
+        scenario, observed, paths=int(paths), seed=int(seed), years=T, n_sigma=n_sigma, fixed=fixed
+    )
 
     alpha = validate_params(fixed)["alpha"]
-    theta0 = np.array([
-        0.03,
-        max(0.003, float(observed[-1])),
-        float(np.clip(observed[-2] * (1 - alpha), -0.5, 0.5)),
-        min(0.05, 0.5 * obj.lambda_max),
-    ])
+    theta0 = np.array(
+        [
+            0.03,
+            max(0.003, float(observed[-1])),
+            float(np.clip(observed[-2] * (1 - alpha), -0.5, 0.5)),
+            min(0.05, 0.5 * obj.lambda_max),
+        ]
+    )
     x = obj.transformed(theta0)
     converged = True
     for _ in range(2):  # two-step: W at the start values, then at the first-step estimate
         weight = _weights(obj.per_path(obj.natural(x)))
         simplex = np.vstack([x] + [x + 0.4 * np.eye(4)[j] for j in range(4)])
-        res = optimize.minimize(obj.value, x, args=(weight,), method="Nelder-Mead",
-                                options={"initial_simplex": simplex, "maxfev": int(maxfev),
-                                         "xatol": 2e-3, "fatol": 1e-4})
+        res = optimize.minimize(
+            obj.value,
+            x,
+            args=(weight,),
+            method="Nelder-Mead",
+            options={"initial_simplex": simplex, "maxfev": int(maxfev), "xatol": 2e-3, "fatol": 1e-4},
+        )
         converged &= bool(res.success)
         x = res.x
     theta = obj.natural(x)
@@ -373,22 +420,34 @@ def calibrate(data: str | Path | pd.DataFrame | Panel, start: int, end: int, *,
     V = (1.0 + 1.0 / S) * bread @ D.T @ W @ Sigma @ W @ D @ bread
     se = np.sqrt(np.clip(np.diag(V), 0.0, None))
     diff = observed - mbar
-    moments = pd.DataFrame({
-        "observed": observed,
-        "simulated": mbar,
-        "mc_se": np.sqrt(np.diag(Sigma) / S),
-        "model_sd": np.sqrt(np.diag(Sigma)),
-        "t": diff / np.sqrt((1.0 + 1.0 / S) * np.diag(Sigma)),
-        "weight": weight,
-    }, index=pd.Index(names, name="moment"))
+    moments = pd.DataFrame(
+        {
+            "observed": observed,
+            "simulated": mbar,
+            "mc_se": np.sqrt(np.diag(Sigma) / S),
+            "model_sd": np.sqrt(np.diag(Sigma)),
+            "t": diff / np.sqrt((1.0 + 1.0 / S) * np.diag(Sigma)),
+            "weight": weight,
+        },
+        index=pd.Index(names, name="moment"),
+    )
     estimates = dict(zip(PARAMETERS, map(float, theta), strict=True))
     return CalibrationResult(
-        data=panel.name, start=start, end=end, estimates=estimates,
+        data=panel.name,
+        start=start,
+        end=end,
+        estimates=estimates,
         se=dict(zip(PARAMETERS, map(float, se), strict=True)),
         cov=pd.DataFrame(V, index=list(PARAMETERS), columns=list(PARAMETERS)),
-        moments=moments, objective=float(np.sum(weight * diff * diff)), paths=int(paths),
-        seed=int(seed), n_sigma=int(n_sigma), fixed=fixed, panel=panel,
-        scenario=scenario.with_overrides(**estimates), n_evaluations=obj.n_eval,
+        moments=moments,
+        objective=float(np.sum(weight * diff * diff)),
+        paths=int(paths),
+        seed=int(seed),
+        n_sigma=int(n_sigma),
+        fixed=fixed,
+        panel=panel,
+        scenario=scenario.with_overrides(**estimates),
+        n_evaluations=obj.n_eval,
         converged=converged,
     )
 

@@ -31,8 +31,11 @@ def sigma_offsets(T: int, n_sigma: int) -> list[int]:
 
 def moment_names(start: int, end: int, n_sigma: int) -> list[str]:
     """Names of the moments of the window ``[start, end]``."""
-    return ([f"sigma_{start + t}" for t in sigma_offsets(end - start, n_sigma)]
-            + ["beta_slope", "growth", "sd_growth"])
+    return [f"sigma_{start + t}" for t in sigma_offsets(end - start, n_sigma)] + [
+        "beta_slope",
+        "growth",
+        "sd_growth",
+    ]
 
 
 def moment_matrix(lny: np.ndarray, L: np.ndarray, n_sigma: int) -> np.ndarray:

@@ -50,8 +50,17 @@ from ..errors import ConfigError
 __all__ = ["Panel", "load_panel", "BUILTIN_PANELS", "CSV_COLUMNS"]
 
 BUILTIN_PANELS: tuple[str, ...] = ("china", "us")
-CSV_COLUMNS: tuple[str, ...] = ("region", "year", "gdp_per_capita", "population", "group",
-                                "lat", "lon", "specialisation", "integration")
+CSV_COLUMNS: tuple[str, ...] = (
+    "region",
+    "year",
+    "gdp_per_capita",
+    "population",
+    "group",
+    "lat",
+    "lon",
+    "specialisation",
+    "integration",
+)
 _STATIC = ("group", "specialisation", "integration", "lat", "lon")
 
 
@@ -95,8 +104,9 @@ class Panel:
     def regions(self) -> list[str]:
         return list(self.income.index)
 
-    def check_years(self, start: object, end: object, *, field: str = "years",
-                    min_span: int = 3) -> tuple[int, int]:
+    def check_years(
+        self, start: object, end: object, *, field: str = "years", min_span: int = 3
+    ) -> tuple[int, int]:
         """Validate a window ``[start, end]`` of whole years inside the panel."""
         for label, y in (("start", start), ("end", end)):
             if isinstance(y, bool) or not isinstance(y, int | np.integer):
@@ -109,8 +119,7 @@ class Panel:
         lo, hi = int(self.years.min()), int(self.years.max())
         for label, y in (("start", start), ("end", end)):
             if not lo <= y <= hi:
-                raise ConfigError(f"{field} {label}", y,
-                                  f"a year inside the {self.name} panel ({lo}-{hi})")
+                raise ConfigError(f"{field} {label}", y, f"a year inside the {self.name} panel ({lo}-{hi})")
         window = list(range(start, end + 1))
         inc = self.income.reindex(columns=window)
         bad = inc.isna() | (inc <= 0)
@@ -119,9 +128,12 @@ class Panel:
             bad |= pop.isna() | (pop <= 0)
         if bad.to_numpy().any():
             r, c = np.argwhere(bad.to_numpy())[0]
-            raise ConfigError(f"{field}", f"{start}:{end}",
-                              f"a window with positive income and population for every region "
-                              f"and year ({inc.index[r]} {window[c]} is missing)")
+            raise ConfigError(
+                f"{field}",
+                f"{start}:{end}",
+                f"a window with positive income and population for every region "
+                f"and year ({inc.index[r]} {window[c]} is missing)",
+            )
         return start, end
 
     def window(self, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
@@ -136,18 +148,21 @@ class Panel:
 
     def cross_section(self, year: int) -> pd.DataFrame:
         """The regions table of ``year`` (columns of a scenario regions CSV)."""
-        pop = (self.population[year] if self.population is not None
-               else pd.Series(1.0, index=self.income.index))
-        out = pd.DataFrame({
-            "region": self.income.index,
-            "group": self.static["group"].to_numpy(),
-            "gdp_per_capita": self.income[year].to_numpy(float),
-            "population": pop.reindex(self.income.index).to_numpy(float),
-            "specialisation": self.static["specialisation"].to_numpy(float),
-            "integration": self.static["integration"].to_numpy(float),
-            "lat": self.static["lat"].to_numpy(float),
-            "lon": self.static["lon"].to_numpy(float),
-        })
+        pop = (
+            self.population[year] if self.population is not None else pd.Series(1.0, index=self.income.index)
+        )
+        out = pd.DataFrame(
+            {
+                "region": self.income.index,
+                "group": self.static["group"].to_numpy(),
+                "gdp_per_capita": self.income[year].to_numpy(float),
+                "population": pop.reindex(self.income.index).to_numpy(float),
+                "specialisation": self.static["specialisation"].to_numpy(float),
+                "integration": self.static["integration"].to_numpy(float),
+                "lat": self.static["lat"].to_numpy(float),
+                "lon": self.static["lon"].to_numpy(float),
+            }
+        )
         return out.reset_index(drop=True)
 
 
@@ -163,24 +178,37 @@ def _china() -> Panel:
     pop = raw.pivot(index="province", columns="year", values="population_10k") * 1e4  # persons
     table = pd.read_csv(_data("china_regions_2024.csv")).set_index("region")
     static = table.reindex(income.index)[list(_STATIC)]
-    static["group"] = raw.drop_duplicates("province").set_index("province")["region"] \
-        .reindex(income.index)
-    return Panel("china", income.astype(float), pop.astype(float), static, "yuan", True,
-                 "NBS provincial GDP per capita, latest vintage, 2006-2024, current yuan")
+    static["group"] = raw.drop_duplicates("province").set_index("province")["region"].reindex(income.index)
+    return Panel(
+        "china",
+        income.astype(float),
+        pop.astype(float),
+        static,
+        "yuan",
+        True,
+        "NBS provincial GDP per capita, latest vintage, 2006-2024, current yuan",
+    )
 
 
 def _us() -> Panel:
     raw = pd.read_csv(_data("us_states_income.csv"), dtype={"fips": str})
     income = raw.pivot(index="state", columns="year", values="per_capita_income_usd")
-    pop = pd.read_csv(_data("us_states_population.csv")) \
-        .pivot(index="state", columns="year", values="population")
+    pop = pd.read_csv(_data("us_states_population.csv")).pivot(
+        index="state", columns="year", values="population"
+    )
     pop = pop.reindex(index=income.index, columns=income.columns)
     table = pd.read_csv(_data("us_regions_2009.csv")).set_index("region")
     static = table.reindex(income.index)[list(_STATIC)]
-    static["group"] = raw.drop_duplicates("state").set_index("state")["census_division"] \
-        .reindex(income.index)
-    return Panel("us", income.astype(float), pop.astype(float), static, "USD", True,
-                 "BEA per capita personal income, 48 states, 1929-2009, current USD")
+    static["group"] = raw.drop_duplicates("state").set_index("state")["census_division"].reindex(income.index)
+    return Panel(
+        "us",
+        income.astype(float),
+        pop.astype(float),
+        static,
+        "USD",
+        True,
+        "BEA per capita personal income, 48 states, 1929-2009, current USD",
+    )
 
 
 def _from_long(df: pd.DataFrame, name: str) -> Panel:
@@ -190,8 +218,11 @@ def _from_long(df: pd.DataFrame, name: str) -> Panel:
             raise ConfigError(f"{where}: column {col!r}", col, f"only the columns {', '.join(CSV_COLUMNS)}")
     for col in ("region", "year", "gdp_per_capita", "lat", "lon"):
         if col not in df.columns:
-            expected = (f"a {col!r} column (coordinates are needed for the distances)"
-                        if col in ("lat", "lon") else f"a {col!r} column")
+            expected = (
+                f"a {col!r} column (coordinates are needed for the distances)"
+                if col in ("lat", "lon")
+                else f"a {col!r} column"
+            )
             raise ConfigError(f"{where}: column {col!r}", "missing", expected)
     df = df.copy()
     df["region"] = df["region"].astype(str).str.strip()
@@ -213,19 +244,24 @@ def _from_long(df: pd.DataFrame, name: str) -> Panel:
         pop = df.pivot(index="region", columns="year", values="population").astype(float)
     first = df.sort_values("year").groupby("region").first()
     static = pd.DataFrame(index=income.index)
-    static["group"] = (first["group"].astype(str) if "group" in first else "all")
+    static["group"] = first["group"].astype(str) if "group" in first else "all"
     static["specialisation"] = first["specialisation"] if "specialisation" in first else 0.5
     static["integration"] = first["integration"] if "integration" in first else 0.5
     static["specialisation"] = static["specialisation"].fillna(0.5)
     static["integration"] = static["integration"].fillna(0.5)
     static["lat"], static["lon"] = first["lat"], first["lon"]
-    for col, lo, hi in (("lat", -90, 90), ("lon", -180, 180), ("specialisation", 0, 1),
-                        ("integration", 0, 1)):
+    for col, lo, hi in (
+        ("lat", -90, 90),
+        ("lon", -180, 180),
+        ("specialisation", 0, 1),
+        ("integration", 0, 1),
+    ):
         v = static[col]
         bad = v.isna() | (v < lo) | (v > hi)
         if bad.any():
-            raise ConfigError(f"{where}: {col} of {v.index[bad.to_numpy()][0]}",
-                              v[bad].iloc[0], f"a number in [{lo}, {hi}]")
+            raise ConfigError(
+                f"{where}: {col} of {v.index[bad.to_numpy()][0]}", v[bad].iloc[0], f"a number in [{lo}, {hi}]"
+            )
     if len(income) < 3:
         raise ConfigError(f"{where}: regions", len(income), "at least 3 regions")
     return Panel(name, income, pop, static, "", None, f"user panel {name}")
@@ -252,9 +288,13 @@ def load_panel(data: str | Path | pd.DataFrame | Panel) -> Panel:
         return _us()
     path = Path(text)
     if path.suffix.lower() != ".csv" or not path.is_file():
-        raise ConfigError("DATA", text, f"one of {', '.join(BUILTIN_PANELS)} or an existing CSV file "
-                          "(columns region, year, gdp_per_capita, lat, lon[, population, group, "
-                          "specialisation, integration])")
+        raise ConfigError(
+            "DATA",
+            text,
+            f"one of {', '.join(BUILTIN_PANELS)} or an existing CSV file "
+            "(columns region, year, gdp_per_capita, lat, lon[, population, group, "
+            "specialisation, integration])",
+        )
     try:
         df = pd.read_csv(path, encoding="utf-8", dtype={"region": str, "group": str})
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:

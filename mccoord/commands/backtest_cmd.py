@@ -9,11 +9,13 @@ from .calibrate_cmd import DATA_HELP, DEFAULT_PATHS, DEFAULT_SEED
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "backtest", help="out-of-sample test of a calibration",
+        "backtest",
+        help="out-of-sample test of a calibration",
         description="Calibrate on the training years, simulate the test years from the observed "
-                    "cross-section of the test start, and report the percentile rank of the observed "
-                    "sigma (each test year) and beta slope in the ensemble and whether each lies in "
-                    "the central 90%% band.")
+        "cross-section of the test start, and report the percentile rank of the observed "
+        "sigma (each test year) and beta slope in the ensemble and whether each lies in "
+        "the central 90%% band.",
+    )
     p.add_argument("data", metavar="DATA", help=DATA_HELP)
     p.add_argument("--train", required=True, metavar="Y0:Y1", help="training window")
     p.add_argument("--test", required=True, metavar="Y1:Y2", help="test window (starts at or after Y1)")
@@ -28,7 +30,14 @@ def run(args: argparse.Namespace) -> int:
     from ..calibration import backtest
     from .simulate_cmd import parse_mix
 
-    result = backtest(args.data, args.train, args.test, mix=parse_mix(args.mix), paths=args.paths,
-                      calib_paths=args.calib_paths, seed=args.seed)
+    result = backtest(
+        args.data,
+        args.train,
+        args.test,
+        mix=parse_mix(args.mix),
+        paths=args.paths,
+        calib_paths=args.calib_paths,
+        seed=args.seed,
+    )
     print(result.summary())
     return 0

@@ -31,18 +31,27 @@ def _load_bench():
             return importlib.import_module("bench.core")
         finally:
             sys.path.remove(str(root))
-    raise MccoordError("the benchmarks live in bench/ of the mccoord source checkout, which this "
-                       "installation does not include; run `python -m bench` from a checkout "
-                       "(pip install -e .)")
+    raise MccoordError(
+        "the benchmarks live in bench/ of the mccoord source checkout, which this "
+        "installation does not include; run `python -m bench` from a checkout "
+        "(pip install -e .)"
+    )
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("bench", help="measure kernel throughput, compile time, scaling and memory",
-                       description="Run the benchmarks of bench/ (as `python -m bench`): print a "
-                                   "table and write JSON under bench/results/.")
+    p = sub.add_parser(
+        "bench",
+        help="measure kernel throughput, compile time, scaling and memory",
+        description="Run the benchmarks of bench/ (as `python -m bench`): print a "
+        "table and write JSON under bench/results/.",
+    )
     p.add_argument("--quick", action="store_true", help="small sizes: a smoke run of a minute or so")
-    p.add_argument("--only", nargs="+", default=None,
-                   help="run only these sections (kernel reference compile dask memory regions)")
+    p.add_argument(
+        "--only",
+        nargs="+",
+        default=None,
+        help="run only these sections (kernel reference compile dask memory regions)",
+    )
     p.add_argument("--out", type=Path, default=None, help="directory for the JSON results")
     p.set_defaults(func=main)
 

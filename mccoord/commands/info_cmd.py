@@ -21,8 +21,10 @@ def describe_store(path: Path) -> tuple[str, bool]:
     lines = [f"store      {path}"]
     version = attrs.get("mccoord_schema_version")
     if version != SCHEMA_VERSION:
-        raise StoreError(f"store {path}: schema version {version}, this mccoord reads {SCHEMA_VERSION}; "
-                         "open it with the mccoord version that wrote it")
+        raise StoreError(
+            f"store {path}: schema version {version}, this mccoord reads {SCHEMA_VERSION}; "
+            "open it with the mccoord version that wrote it"
+        )
     config = json.loads(attrs.get("config", "{}"))
     intact = config_hash(config) == attrs.get("config_hash")
     flags = done_flags(path)
@@ -37,15 +39,18 @@ def describe_store(path: Path) -> tuple[str, bool]:
         f"config     hash {str(attrs.get('config_hash'))[:16]}... {'verified' if intact else 'MISMATCH'}",
         f"written by mccoord {versions.get('mccoord', '?')}, numba {versions.get('numba', '?')}, "
         f"schema v{version}, {attrs.get('created', '?')}",
-        "status     " + ("COMPLETE" if complete
-                         else "INCOMPLETE: finish it with mccoord run CONFIG --resume --out STORE"),
+        "status     "
+        + ("COMPLETE" if complete else "INCOMPLETE: finish it with mccoord run CONFIG --resume --out STORE"),
     ]
     return "\n".join(lines), complete
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("info", help="describe a store and check that it is complete",
-                       description="Say what a store holds; exit 0 if complete, 1 if not.")
+    p = sub.add_parser(
+        "info",
+        help="describe a store and check that it is complete",
+        description="Say what a store holds; exit 0 if complete, 1 if not.",
+    )
     p.add_argument("store", type=Path)
     p.set_defaults(func=main)
 

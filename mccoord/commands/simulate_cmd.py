@@ -27,8 +27,11 @@ def parse_mix(text: str) -> dict[str, float]:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("simulate", help="simulate the paths of one mechanism mix",
-                       description="Simulate every path of one mix and print a summary.")
+    p = sub.add_parser(
+        "simulate",
+        help="simulate the paths of one mechanism mix",
+        description="Simulate every path of one mix and print a summary.",
+    )
     p.add_argument("config", nargs="?", default="china", help="scenario name or TOML file")
     p.add_argument("--mix", default="", help=f"e.g. transfer=1,market=0.5 (names: {', '.join(MECHANISMS)})")
     p.add_argument("--paths", type=int, default=1000)
@@ -50,11 +53,15 @@ def run(args: argparse.Namespace) -> int:
     ds = simulate(sc, mix, paths=args.paths, seed=seed, years=args.years)
     T = int(ds.time[-1])
     print(f"{sc.name}: {args.paths} paths x {T} years, mix {mix or 'all off'}")
-    print(f"  sigma(0) = {float(ds.sigma.isel(time=0).mean()):.4f}, "
-          f"mean sigma(T) = {float(ds.sigma.isel(time=-1).mean()):.4f}")
+    print(
+        f"  sigma(0) = {float(ds.sigma.isel(time=0).mean()):.4f}, "
+        f"mean sigma(T) = {float(ds.sigma.isel(time=-1).mean()):.4f}"
+    )
     print(f"  P(sigma(T) < sigma(0)) = {float((ds.sigma.isel(time=-1) < ds.sigma.isel(time=0)).mean()):.3f}")
-    print(f"  P(beta < 0) = {float((ds.beta_slope < 0).mean()):.3f}, "
-          f"mean growth = {float(ds.growth.mean()):.4f}/year")
+    print(
+        f"  P(beta < 0) = {float((ds.beta_slope < 0).mean()):.3f}, "
+        f"mean growth = {float(ds.growth.mean()):.4f}/year"
+    )
     if args.out is not None:
         ds.to_netcdf(args.out)
         print(f"  written to {args.out}")

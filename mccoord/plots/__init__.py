@@ -20,6 +20,18 @@ from .figures import (
 )
 
 __all__ = [
-    "KINDS", "default_mixes", "mix_label", "new_axes", "parse_mix", "plot_attribution", "plot_curves",
-    "plot_drivers", "plot_fan", "plot_heatmap", "plot_kind", "plot_regions", "save", "select_mix",
+    "KINDS",
+    "default_mixes",
+    "mix_label",
+    "new_axes",
+    "parse_mix",
+    "plot_attribution",
+    "plot_curves",
+    "plot_drivers",
+    "plot_fan",
+    "plot_heatmap",
+    "plot_kind",
+    "plot_regions",
+    "save",
+    "select_mix",
 ]

@@ -113,8 +113,11 @@ def parse_mix(text: str) -> MixSpec:
         key, sep, value = part.partition("=")
         key = key.strip()
         if not sep or key not in MECHANISMS:
-            raise ConfigError("--mix", text, "best, off, on, an index, or MECH=VALUE,... with MECH in "
-                              + ", ".join(MECHANISMS))
+            raise ConfigError(
+                "--mix",
+                text,
+                "best, off, on, an index, or MECH=VALUE,... with MECH in " + ", ".join(MECHANISMS),
+            )
         try:
             out[key] = float(value)
         except ValueError:

@@ -10,9 +10,9 @@ from mccoord.analysis import beta_convergence, implied_speed
 from .conftest import path_panel
 
 
-@pytest.mark.parametrize(("panel", "start", "end"),
-                         [("us_wide", 1929, 2009), ("us_wide", 1970, 2009),
-                          ("china_wide", 2006, 2024)])
+@pytest.mark.parametrize(
+    ("panel", "start", "end"), [("us_wide", 1929, 2009), ("us_wide", 1970, 2009), ("china_wide", 2006, 2024)]
+)
 def test_beta_matches_convergence_clubs(panel, start, end, request):
     wide = request.getfixturevalue(panel)
     ours = beta_convergence(wide, start, end)

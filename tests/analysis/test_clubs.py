@@ -34,7 +34,7 @@ def test_hp_trend_matches_package_filter(us_7009):
 
 @pytest.mark.parametrize("years", [(1929, 2009), (1970, 2009)])
 def test_log_t_matches_package(us_wide, years):
-    wide = us_wide.loc[:, years[0]:years[1]]
+    wide = us_wide.loc[:, years[0] : years[1]]
     H = cc.cross_sectional_variation(cc.hp_filter(np.log(wide), 400).to_numpy())
     peer = cc.log_t_test(H, 0.3, "FQSB", rounding="half_up")
     qs = log_t_test(wide, hac="qs")
@@ -81,9 +81,13 @@ def test_runs_on_china_panel(china_wide):
     peer = _peer_clubs(china_wide, merge=True)
     np.testing.assert_array_equal(ds["club"].values, peer)
     assert log_t_test(china_wide)["b"].item() == pytest.approx(
-        cc.log_t_test(cc.cross_sectional_variation(cc.hp_filter(np.log(china_wide), 400)
-                                                    .to_numpy()), 0.3,
-                      rounding="half_up").beta, rel=1e-9)
+        cc.log_t_test(
+            cc.cross_sectional_variation(cc.hp_filter(np.log(china_wide), 400).to_numpy()),
+            0.3,
+            rounding="half_up",
+        ).beta,
+        rel=1e-9,
+    )
 
 
 def test_simulated_gives_one_result_per_path(simulated):
@@ -95,4 +99,5 @@ def test_simulated_gives_one_result_per_path(simulated):
     assert clubs["club"].dims == ("path", "region")
     np.testing.assert_array_equal(
         clubs["club"].isel(path=1).values,
-        convergence_clubs(income_panel(path_panel(simulated, 1)), hac="qs")["club"].values)
+        convergence_clubs(income_panel(path_panel(simulated, 1)), hac="qs")["club"].values,
+    )

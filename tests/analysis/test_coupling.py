@@ -53,8 +53,13 @@ def test_china_indices_match_the_model_formula(china_long):
     # three min-max normalised yearly indicators of the China panel
     y = income_panel(china_long, value="gdp_per_capita_yuan")
     pop = income_panel(china_long, value="population_10k")
-    q = np.stack([np.log(y).mean("region").values, (1 / np.log(y).std("region")).values,
-                  (pop.sel(region="Guangdong") / pop.sum("region")).values])
+    q = np.stack(
+        [
+            np.log(y).mean("region").values,
+            (1 / np.log(y).std("region")).values,
+            (pop.sel(region="Guangdong") / pop.sum("region")).values,
+        ]
+    )
     U = (q - q.min(axis=1, keepdims=True)) / np.ptp(q, axis=1, keepdims=True) * 0.9 + 0.05
     out = coupling_coordination(U)
     C = 3 * np.cbrt(U.prod(axis=0)) / U.sum(axis=0)

@@ -31,8 +31,9 @@ def test_known_system_is_recovered_and_identified(slow_ec):
     assert res.order_parameter == "EC" and res.order_index == 1 and not res.fallback
     row = res.pairs.loc["EC->CA"]
     assert row["valid"]
-    np.testing.assert_allclose(row[["gamma1", "a", "gamma2", "b"]].to_numpy(float),
-                               [0.02, 0.3, 0.6, 0.5], rtol=1e-8)
+    np.testing.assert_allclose(
+        row[["gamma1", "a", "gamma2", "b"]].to_numpy(float), [0.02, 0.3, 0.6, 0.5], rtol=1e-8
+    )
     assert res.best_pair == "EC->CA"
     # V(u) = gamma1/2 u^2 + a b / (4 gamma2) u^4
     np.testing.assert_allclose(res.potential, [0.01, 0.3 * 0.5 / (4 * 0.6)], rtol=1e-8)
@@ -56,8 +57,7 @@ def test_fallback_picks_the_most_persistent_series():
 
 
 def test_singular_pairs_are_invalid():
-    q = pd.DataFrame({"CA": np.full(10, 0.5), "EC": np.full(10, 0.3),
-                      "ID": np.linspace(0.2, 0.8, 10)})
+    q = pd.DataFrame({"CA": np.full(10, 0.5), "EC": np.full(10, 0.3), "ID": np.linspace(0.2, 0.8, 10)})
     res = haken(q)
     assert not res.pairs.loc["CA->EC", "valid"]
     assert abs(res.pairs.loc["CA->EC", "det1"]) <= 1e-14
@@ -67,11 +67,14 @@ def test_runs_on_china_panel(china_long):
     y = income_panel(china_long, value="gdp_per_capita_yuan")
     pop = income_panel(china_long, value="population_10k")
     sig = sigma_convergence(y)["sigma"]
-    q = pd.DataFrame({
-        "CA": sig.values / sig.values.max(),
-        "EC": 1 - theil(y, pop)["total"].values,
-        "ID": (pop.sel(region="Guangdong") / pop.sum("region")).values * 5,
-    }, index=y["year"].values)
+    q = pd.DataFrame(
+        {
+            "CA": sig.values / sig.values.max(),
+            "EC": 1 - theil(y, pop)["total"].values,
+            "ID": (pop.sel(region="Guangdong") / pop.sum("region")).values * 5,
+        },
+        index=y["year"].values,
+    )
     res = haken(q, window=10)
     assert res.order_parameter in {"CA", "EC", "ID"}
     assert list(res.pairs.index) == ["CA->EC", "CA->ID", "EC->CA", "EC->ID", "ID->CA", "ID->EC"]

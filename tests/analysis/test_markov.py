@@ -36,12 +36,12 @@ def test_us_counts_equal_giddy_docstring(us_wide):
 def test_classes_match_mapclassify(china_wide):
     rel = (china_wide / china_wide.mean()).to_numpy()
     ours, _ = quantile_classes(rel, 5)
-    np.testing.assert_array_equal(ours, mapclassify.Quantiles(rel.ravel(), k=5).yb
-                                  .reshape(rel.shape))
+    np.testing.assert_array_equal(ours, mapclassify.Quantiles(rel.ravel(), k=5).yb.reshape(rel.shape))
 
 
 def test_two_state_closed_form():
     import pandas as pd
+
     # a region alternating between classes: p = [[0, 1], [1, 0]]
     wide = pd.DataFrame([[1.0, 3.0, 1.0, 3.0], [3.0, 1.0, 3.0, 1.0]], columns=range(4))
     ds = markov(wide, k=2)

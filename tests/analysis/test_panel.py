@@ -7,9 +7,13 @@ from mccoord.analysis import income_panel, population_panel
 def test_long_wide_and_dataarray_give_the_same_panel(us_long, us_wide):
     long = income_panel(us_long, value="per_capita_income_usd")
     wide = income_panel(us_wide)
-    da = income_panel(xr.DataArray(us_wide.to_numpy().T, dims=("year", "region"),
-                                   coords={"year": us_wide.columns.to_numpy(),
-                                           "region": us_wide.index.to_numpy()}))
+    da = income_panel(
+        xr.DataArray(
+            us_wide.to_numpy().T,
+            dims=("year", "region"),
+            coords={"year": us_wide.columns.to_numpy(), "region": us_wide.index.to_numpy()},
+        )
+    )
     assert long.dims == ("region", "year") and long.shape == (48, 81)
     np.testing.assert_array_equal(long.values, wide.values)
     np.testing.assert_array_equal(long.values, da.values)

@@ -20,8 +20,9 @@ def test_sigma_matches_convergence_clubs_after_ddof_rescaling(panel, request):
 
 def test_sigma_is_std_of_log_relative_income(china_wide):
     rel = china_wide / china_wide.mean()
-    np.testing.assert_allclose(sigma_convergence(china_wide)["sigma"].values,
-                               np.log(rel).std(ddof=0).to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(
+        sigma_convergence(china_wide)["sigma"].values, np.log(rel).std(ddof=0).to_numpy(), rtol=1e-12
+    )
 
 
 def test_trend_is_statsmodels_ols_on_year(us_wide):

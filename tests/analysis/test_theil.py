@@ -25,8 +25,7 @@ def test_unweighted_matches_inequality_package_on_china(china_wide, china_long):
 
 
 def test_weighted_decomposition_adds_up_on_china(china_long):
-    ds = theil(china_long, population="population_10k", value="gdp_per_capita_yuan",
-               group="region")
+    ds = theil(china_long, population="population_10k", value="gdp_per_capita_yuan", group="region")
     assert ds.attrs["weighted"]
     np.testing.assert_allclose(ds["between"] + ds["within"], ds["total"], rtol=1e-12)
     assert (ds["between"] > 0).all() and (ds["within"] > 0).all()
@@ -45,18 +44,21 @@ def test_hand_computed_weighted_case():
 
 def test_integer_population_equals_replicated_regions(us_wide):
     y = us_wide.iloc[:6, :3]
-    pop = pd.DataFrame(np.repeat([[1.0], [2.0], [3.0], [1.0], [4.0], [2.0]], 3, axis=1),
-                       index=y.index, columns=y.columns)
+    pop = pd.DataFrame(
+        np.repeat([[1.0], [2.0], [3.0], [1.0], [4.0], [2.0]], 3, axis=1), index=y.index, columns=y.columns
+    )
     replicated = y.loc[y.index.repeat(pop.iloc[:, 0].astype(int))]
-    np.testing.assert_allclose(theil(y, pop)["total"].values,
-                               Theil(replicated.to_numpy()).T, rtol=1e-12)
+    np.testing.assert_allclose(theil(y, pop)["total"].values, Theil(replicated.to_numpy()).T, rtol=1e-12)
 
 
 def test_simulated_uses_population_and_group(simulated):
     ds = theil(simulated)
     assert ds["total"].dims == ("path", "year")
     p = 2
-    one = theil(path_panel(simulated, p), simulated["L"].isel(path=p).rename(time="year"),
-                groups=simulated["group"].values)
+    one = theil(
+        path_panel(simulated, p),
+        simulated["L"].isel(path=p).rename(time="year"),
+        groups=simulated["group"].values,
+    )
     np.testing.assert_allclose(ds["total"].isel(path=p).values, one["total"].values)
     np.testing.assert_allclose(ds["between"].isel(path=p).values, one["between"].values)

@@ -20,12 +20,20 @@ def simulated_panel(*, seed: int, years: int, params: dict, path: int = 0) -> pd
     L = ds["L"].values[path]
     frames = []
     for t, year in enumerate(ds["year"].values):
-        frames.append(pd.DataFrame({
-            "region": reg.index, "year": int(year),
-            "gdp_per_capita": 30000.0 * np.exp(lny[t]), "population": 5e7 * L[t],
-            "group": reg["group"].to_numpy(), "lat": reg["lat"].to_numpy(),
-            "lon": reg["lon"].to_numpy(), "specialisation": reg["specialisation"].to_numpy(),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "region": reg.index,
+                    "year": int(year),
+                    "gdp_per_capita": 30000.0 * np.exp(lny[t]),
+                    "population": 5e7 * L[t],
+                    "group": reg["group"].to_numpy(),
+                    "lat": reg["lat"].to_numpy(),
+                    "lon": reg["lon"].to_numpy(),
+                    "specialisation": reg["specialisation"].to_numpy(),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 

@@ -20,8 +20,14 @@ def test_moments_agree_with_the_engine():
     np.testing.assert_allclose(m[:, 3], ds["beta_slope"].values, rtol=1e-8, atol=1e-12)
     np.testing.assert_allclose(m[:, 4], ds["growth"].values, rtol=1e-8, atol=1e-12)
     assert np.all(m[:, 5] > 0)
-    assert moment_names(2000, 2012, 3) == ["sigma_2004", "sigma_2008", "sigma_2012", "beta_slope",
-                                           "growth", "sd_growth"]
+    assert moment_names(2000, 2012, 3) == [
+        "sigma_2004",
+        "sigma_2008",
+        "sigma_2012",
+        "beta_slope",
+        "growth",
+        "sd_growth",
+    ]
 
 
 def test_moments_are_invariant_to_the_income_unit():

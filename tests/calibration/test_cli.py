@@ -25,8 +25,9 @@ def test_defaults_agree():
 
 def test_calibrate_csv_writes_scenario(panel_csv, tmp_path, capsys):
     out = tmp_path / "cal.toml"
-    rc = main(["calibrate", str(panel_csv), "--start", "2020", "--end", "2028", "--paths", "40",
-               "--out", str(out)])
+    rc = main(
+        ["calibrate", str(panel_csv), "--start", "2020", "--end", "2028", "--paths", "40", "--out", str(out)]
+    )
     text = capsys.readouterr().out
     assert rc == 0
     assert "sd_growth" in text and "lambda0" in text
@@ -38,18 +39,21 @@ def test_calibrate_csv_writes_scenario(panel_csv, tmp_path, capsys):
     assert "does not exist yet" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["calibrate", "atlantis", "--start", "2006", "--end", "2015"], "DATA"),
-    (["calibrate", "china", "--start", "2015", "--end", "2015"], "end year after"),
-    (["calibrate", "china", "--start", "2015", "--end", "2010"], "end year after"),
-    (["calibrate", "china", "--start", "2000", "--end", "2010"], "2006-2024"),
-    (["calibrate", "us", "--start", "1990", "--end", "2015"], "1929-2009"),
-    (["calibrate", "china", "--start", "2006", "--end", "2015", "--out", "x.txt"], ".toml"),
-    (["backtest", "us", "--train", "1990:1995", "--test", "1993:1999"], "starting at or after"),
-    (["backtest", "us", "--train", "1990-1995", "--test", "1995:1999"], "Y0:Y1"),
-    (["backtest", "us", "--train", "1990:1995", "--test", "1995:2015"], "1929-2009"),
-    (["backtest", "us", "--train", "1990:1995", "--test", "1995:1999", "--mix", "magic=1"], "mix"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["calibrate", "atlantis", "--start", "2006", "--end", "2015"], "DATA"),
+        (["calibrate", "china", "--start", "2015", "--end", "2015"], "end year after"),
+        (["calibrate", "china", "--start", "2015", "--end", "2010"], "end year after"),
+        (["calibrate", "china", "--start", "2000", "--end", "2010"], "2006-2024"),
+        (["calibrate", "us", "--start", "1990", "--end", "2015"], "1929-2009"),
+        (["calibrate", "china", "--start", "2006", "--end", "2015", "--out", "x.txt"], ".toml"),
+        (["backtest", "us", "--train", "1990:1995", "--test", "1993:1999"], "starting at or after"),
+        (["backtest", "us", "--train", "1990-1995", "--test", "1995:1999"], "Y0:Y1"),
+        (["backtest", "us", "--train", "1990:1995", "--test", "1995:2015"], "1929-2009"),
+        (["backtest", "us", "--train", "1990:1995", "--test", "1995:1999", "--mix", "magic=1"], "mix"),
+    ],
+)
 def test_bad_input_exits_2(argv, message, capsys):
     assert main(argv) == 2
     assert message in capsys.readouterr().err
@@ -63,8 +67,22 @@ def test_existing_out_file_exits_2(tmp_path, capsys):
 
 
 def test_backtest_smoke_us(capsys):
-    rc = main(["backtest", "us", "--train", "1990:1995", "--test", "1995:1999", "--paths", "60",
-               "--calib-paths", "30", "--seed", "5"])
+    rc = main(
+        [
+            "backtest",
+            "us",
+            "--train",
+            "1990:1995",
+            "--test",
+            "1995:1999",
+            "--paths",
+            "60",
+            "--calib-paths",
+            "30",
+            "--seed",
+            "5",
+        ]
+    )
     text = capsys.readouterr().out
     assert rc == 0
     assert "sigma 1999" in text and "beta slope" in text

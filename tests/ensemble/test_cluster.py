@@ -13,7 +13,6 @@ pytestmark = pytest.mark.cluster
 SMALL = dict(paths=200, years=6, progress=False)
 
 
-
 @pytest.fixture(scope="module")
 def inprocess(tmp_path_factory):
     store = tmp_path_factory.mktemp("c") / "i.zarr"
@@ -24,8 +23,12 @@ def inprocess(tmp_path_factory):
 def client():
     from distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster) as c:
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        ) as cluster,
+        Client(cluster) as c,
+    ):
         yield c
 
 

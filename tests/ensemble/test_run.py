@@ -15,7 +15,6 @@ from mccoord.store import done_flags
 SMALL = dict(paths=200, years=6, progress=False)
 
 
-
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory):
     store = tmp_path_factory.mktemp("runs") / "base.zarr"
@@ -47,9 +46,11 @@ def test_probabilities_are_consistent(baseline):
     se = np.sqrt(p * (1 - p) / ds["n_paths"])
     np.testing.assert_allclose(ds["p_target_se"], se)
     np.testing.assert_allclose(ds["pop_share"].sum("region"), 1.0, atol=1e-12)
-    np.testing.assert_allclose(ds["theil"].sel(component="total"),
-                               ds["theil"].sel(component="between") + ds["theil"].sel(component="within"),
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        ds["theil"].sel(component="total"),
+        ds["theil"].sel(component="between") + ds["theil"].sel(component="within"),
+        atol=1e-12,
+    )
 
 
 def test_run_agrees_with_simulate_for_one_mix(baseline, demo):
@@ -96,8 +97,7 @@ def test_resume_finishes_an_interrupted_run_identically(baseline, tmp_path, monk
 def test_resume_refuses_another_seed_or_config(baseline):
     _, store = baseline
     with pytest.raises(StoreError, match="different configuration or seed"):
-        mccoord.run("demo", store=store, workers=0, resume=True, paths=200, years=6, seed=99,
-                    progress=False)
+        mccoord.run("demo", store=store, workers=0, resume=True, paths=200, years=6, seed=99, progress=False)
     with pytest.raises(StoreError, match="different configuration"):
         mccoord.run("demo", store=store, workers=0, resume=True, paths=200, years=7, progress=False)
 
@@ -119,8 +119,9 @@ def test_overwrite_replaces_a_store(tmp_path):
 
 
 def test_sobol_design_uses_a_mix_dimension(tmp_path):
-    ds = mccoord.run("demo", store=tmp_path / "s.zarr", workers=0, mixes="sobol:8", paths=100, years=4,
-                     progress=False)
+    ds = mccoord.run(
+        "demo", store=tmp_path / "s.zarr", workers=0, mixes="sobol:8", paths=100, years=4, progress=False
+    )
     assert ds.sizes["mix"] == 8
     for m in mccoord.MECHANISMS:
         assert ds[m].dims == ("mix",)
@@ -129,6 +130,7 @@ def test_sobol_design_uses_a_mix_dimension(tmp_path):
 
 def test_paths_per_task_must_be_whole_granules(tmp_path):
     with pytest.raises(ConfigError, match="paths_per_task"):
-        mccoord.run("demo", store=tmp_path / "x.zarr", workers=0, paths=300, paths_per_task=150,
-                    progress=False)
+        mccoord.run(
+            "demo", store=tmp_path / "x.zarr", workers=0, paths=300, paths_per_task=150, progress=False
+        )
     assert not (tmp_path / "x.zarr").exists()

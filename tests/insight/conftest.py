@@ -19,8 +19,15 @@ def grid_store(tmp_path_factory):
 def grid3_store(tmp_path_factory):
     """Demo scenario on a 3 x 2 x 2 grid (the other mechanisms at a single level 0)."""
     path = tmp_path_factory.mktemp("insight") / "grid3.zarr"
-    mccoord.run("demo", mixes={"transfer": [0.0, 0.5, 1.0], "market": [0.0, 1.0], "cooperation": [1.0, 0.0]},
-                paths=100, years=8, workers=0, store=path, progress=False)
+    mccoord.run(
+        "demo",
+        mixes={"transfer": [0.0, 0.5, 1.0], "market": [0.0, 1.0], "cooperation": [1.0, 0.0]},
+        paths=100,
+        years=8,
+        workers=0,
+        store=path,
+        progress=False,
+    )
     return path
 
 

@@ -140,19 +140,33 @@ def _synthetic_grid(levels, coef, c0=0.2, se=0.01):
     v = c0 + sum(coef[m] * mesh[j] for j, m in enumerate(MECHS))
     time = np.array([0, 10])
     data = np.stack([np.zeros_like(v), v], axis=-1)
-    return xr.Dataset({"p_target": (MECHS + ("time",), data),
-                       "p_target_se": (MECHS + ("time",), np.full(data.shape, se))},
-                      coords={**coords, "time": time})
+    return xr.Dataset(
+        {"p_target": (MECHS + ("time",), data), "p_target_se": (MECHS + ("time",), np.full(data.shape, se))},
+        coords={**coords, "time": time},
+    )
 
 
-@pytest.mark.parametrize("levels", [
-    dict.fromkeys(MECHS, [0.0, 1.0]),
-    {"transfer": [0.0, 0.5, 1.0], "market": [0.0, 1.0], "cooperation": [0.25, 1.0, 0.0],
-     "supervision": [0.0, 1.0], "order_parameter": [0.0, 0.5]},
-])
+@pytest.mark.parametrize(
+    "levels",
+    [
+        dict.fromkeys(MECHS, [0.0, 1.0]),
+        {
+            "transfer": [0.0, 0.5, 1.0],
+            "market": [0.0, 1.0],
+            "cooperation": [0.25, 1.0, 0.0],
+            "supervision": [0.0, 1.0],
+            "order_parameter": [0.0, 0.5],
+        },
+    ],
+)
 def test_additive_metric_closed_form(levels):
-    coef = {"transfer": 0.10, "market": 0.05, "cooperation": -0.03, "supervision": 0.02,
-            "order_parameter": 0.0}
+    coef = {
+        "transfer": 0.10,
+        "market": 0.05,
+        "cooperation": -0.03,
+        "supervision": 0.02,
+        "order_parameter": 0.0,
+    }
     ds = _synthetic_grid(levels, coef)
     table = attribution(ds, "p_target")
     span = {m: max(levels[m]) - min(levels[m]) for m in MECHS}
@@ -173,9 +187,14 @@ def _synthetic_sampled(y_of_theta, n=128, seed=1):
 
     theta = qmc.Sobol(5, scramble=True, seed=seed).random(n)
     y = y_of_theta(theta)
-    return xr.Dataset({"p_target": (("mix", "time"), np.column_stack([np.zeros(n), y]))},
-                      coords={"mix": np.arange(n), "time": [0, 10],
-                              **{m: ("mix", theta[:, j]) for j, m in enumerate(MECHS)}})
+    return xr.Dataset(
+        {"p_target": (("mix", "time"), np.column_stack([np.zeros(n), y]))},
+        coords={
+            "mix": np.arange(n),
+            "time": [0, 10],
+            **{m: ("mix", theta[:, j]) for j, m in enumerate(MECHS)},
+        },
+    )
 
 
 def test_sobol_indices_closed_forms():

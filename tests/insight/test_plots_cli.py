@@ -26,13 +26,48 @@ def test_cli_plot_each_kind(request, tmp_path, store, kind):
 
 def test_plot_options(grid_store, grid3_store, tmp_path):
     out = tmp_path / "h.png"
-    assert main(["plot", str(grid_store), "--kind", "heatmap", "--x", "cooperation", "--y", "supervision",
-                 "--metric", "p_sigma", "--time", "5", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "plot",
+                str(grid_store),
+                "--kind",
+                "heatmap",
+                "--x",
+                "cooperation",
+                "--y",
+                "supervision",
+                "--metric",
+                "p_sigma",
+                "--time",
+                "5",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert _is_png(out)
     out = tmp_path / "c.png"
-    assert main(["plot", str(grid_store), "--kind", "curves", "--mix", "off",
-                 "--mix", "transfer=1,market=1,cooperation=0,supervision=0,order_parameter=0",
-                 "--metric", "p_sigma", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "plot",
+                str(grid_store),
+                "--kind",
+                "curves",
+                "--mix",
+                "off",
+                "--mix",
+                "transfer=1,market=1,cooperation=0,supervision=0,order_parameter=0",
+                "--metric",
+                "p_sigma",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert _is_png(out)
     out = tmp_path / "d.png"
     assert main(["plot", str(grid_store), "--kind", "drivers", "--x", "cooperation", "--out", str(out)]) == 0
@@ -45,13 +80,13 @@ def test_plot_options(grid_store, grid3_store, tmp_path):
 def test_cli_plot_errors(grid_store, tmp_path, capsys):
     out = tmp_path / "x.png"
     assert main(["plot", str(tmp_path / "missing.zarr"), "--out", str(out)]) == 2
-    assert main(["plot", str(tmp_path), "--out", str(out)]) == 2            # not a store
+    assert main(["plot", str(tmp_path), "--out", str(out)]) == 2  # not a store
     assert main(["plot", str(grid_store), "--kind", "heatmap", "--x", "nope", "--out", str(out)]) == 2
     assert main(["plot", str(grid_store), "--metric", "nope", "--out", str(out)]) == 2
     assert main(["plot", str(grid_store), "--kind", "fan", "--mix", "transfer=0.3", "--out", str(out)]) == 2
     assert not out.exists()
     assert main(["plot", str(grid_store), "--out", str(out)]) == 0
-    assert main(["plot", str(grid_store), "--out", str(out)]) == 2           # exists
+    assert main(["plot", str(grid_store), "--out", str(out)]) == 2  # exists
     assert main(["plot", str(grid_store), "--out", str(out), "--overwrite"]) == 0
     assert "error" in capsys.readouterr().err
 
@@ -62,7 +97,7 @@ def test_cli_report(grid_store, tmp_path, capsys):
     page = out.read_text()
     assert page.count("data:image/png;base64,") == 6
     stamp = out.stat().st_mtime_ns
-    assert main(["report", str(grid_store), "--out", str(out)]) == 2         # never overwrite
+    assert main(["report", str(grid_store), "--out", str(out)]) == 2  # never overwrite
     assert out.stat().st_mtime_ns == stamp and out.read_text() == page
     assert "never overwritten" in capsys.readouterr().err
     assert main(["report", str(tmp_path / "missing.zarr"), "--out", str(tmp_path / "r2.html")]) == 2

@@ -11,8 +11,15 @@ import pytest
 
 from mccoord.report import FIGURES, write_report
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 HEADINGS = {"Scenario", "Top mixes", "Attribution", "Figures"}
 
 #: Appended to a copy of the page: after the load event, count the decoded images.

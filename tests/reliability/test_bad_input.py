@@ -43,8 +43,10 @@ def _with_distances(mutate):
         d = mutate(d)
         d.to_csv(tmp / "d.csv")
         df.drop(columns=["lat", "lon"]).to_csv(tmp / "regions.csv", index=False)
-        (tmp / "s.toml").write_text(GOOD_TOML.replace('regions = "regions.csv"',
-                                                      'regions = "regions.csv"\ndistances = "d.csv"'))
+        (tmp / "s.toml").write_text(
+            GOOD_TOML.replace('regions = "regions.csv"', 'regions = "regions.csv"\ndistances = "d.csv"')
+        )
+
     return make
 
 
@@ -53,6 +55,7 @@ def _csv(mutate):
         df = mutate(_regions())
         df.to_csv(tmp / "regions.csv", index=False)
         (tmp / "s.toml").write_text(GOOD_TOML)
+
     return make
 
 
@@ -60,6 +63,7 @@ def _toml(old: str, new: str):
     def make(tmp: Path):
         _regions().to_csv(tmp / "regions.csv", index=False)
         (tmp / "s.toml").write_text(GOOD_TOML.replace(old, new))
+
     return make
 
 
@@ -68,6 +72,7 @@ def _set(col, i, value):
         df[col] = df[col].astype(object)
         df.loc[i, col] = value
         return df
+
     return mutate
 
 
@@ -76,6 +81,7 @@ def _bytes(name: str, data: bytes, toml: str = GOOD_TOML):
         _regions().to_csv(tmp / "regions.csv", index=False)
         (tmp / "s.toml").write_text(toml)
         (tmp / name).write_bytes(data)
+
     return make
 
 
@@ -103,12 +109,18 @@ SCENARIO_CASES = {
     "zero years": (_toml("years = 5", "years = 0"), "simulation.years"),
     "negative paths": (_toml("paths = 100", "paths = -5"), "simulation.paths"),
     "negative seed": (_toml("seed = 1", "seed = -3"), "simulation.seed"),
-    "quantile outside [0, 1]": (_toml("seed = 1", "seed = 1\nquantiles = [0.5, 1.5]"),
-                                "simulation.quantiles"),
-    "target reduction above one": (_toml("seed = 1", "seed = 1\ntarget_reduction = 1.5"),
-                                   "simulation.target_reduction"),
-    "record_every not dividing years": (_toml("seed = 1", "seed = 1\nrecord_every = 2"),
-                                        "simulation.record_every"),
+    "quantile outside [0, 1]": (
+        _toml("seed = 1", "seed = 1\nquantiles = [0.5, 1.5]"),
+        "simulation.quantiles",
+    ),
+    "target reduction above one": (
+        _toml("seed = 1", "seed = 1\ntarget_reduction = 1.5"),
+        "simulation.target_reduction",
+    ),
+    "record_every not dividing years": (
+        _toml("seed = 1", "seed = 1\nrecord_every = 2"),
+        "simulation.record_every",
+    ),
     "malformed TOML": (_toml("[model]", "[model\nalpha = "), "malformed TOML"),
     "TOML not UTF-8": (_bytes("s.toml", GOOD_TOML.replace("bad", "b\xe9d").encode("latin-1")), "UTF-8"),
     "regions file missing": (_toml('regions = "regions.csv"', 'regions = "nowhere.csv"'), "scenario.regions"),
@@ -123,8 +135,10 @@ SCENARIO_CASES = {
     "unknown column": (_csv(lambda df: df.assign(colour="red")), "colour"),
     "CSV not UTF-8": (_bytes("regions.csv", "region,group\nM\xfcnchen,x\n".encode("latin-1")), "UTF-8"),
     "empty CSV": (_bytes("regions.csv", b""), "scenario.regions"),
-    "region missing from distances": (_with_distances(lambda d: d.drop(index="South-3", columns="South-3")),
-                                      "South-3"),
+    "region missing from distances": (
+        _with_distances(lambda d: d.drop(index="South-3", columns="South-3")),
+        "South-3",
+    ),
     "non-square distances": (_with_distances(lambda d: d.assign(Extra=1.0)), "Extra"),
     "asymmetric distances": (_with_distances(_sym_break), "symmetric"),
     "negative distances": (_with_distances(_neg), "non-negative"),
@@ -173,8 +187,13 @@ def test_malformed_command_line_is_refused(case, tmp_path, capsys):
 
 
 def test_unknown_scenario_name(tmp_path, capsys):
-    _assert_refused(capsys, tmp_path, ["run", "atlantis", "--out", str(tmp_path / "out.zarr")],
-                    "scenario", _snapshot(tmp_path))
+    _assert_refused(
+        capsys,
+        tmp_path,
+        ["run", "atlantis", "--out", str(tmp_path / "out.zarr")],
+        "scenario",
+        _snapshot(tmp_path),
+    )
 
 
 def test_store_path_that_is_a_file_is_refused_and_kept(tmp_path, capsys):

@@ -38,8 +38,12 @@ def test_a_killed_worker_is_survived_with_identical_results(baseline, tmp_path):
     from distributed import Client, LocalCluster
 
     store = tmp_path / "w.zarr"
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         killed = {}
 
         def kill_one():
