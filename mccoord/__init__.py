@@ -7,6 +7,11 @@ kernel -> per-path metrics -> reduction -> dataset -> store.
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from . import _source_tree
+
+_source_tree.attach(__name__, Path(__file__).parent)
 
 try:
     __version__ = version("mccoord")
@@ -20,6 +25,16 @@ from .scenario import Scenario, builtin_scenarios, load_scenario, scenario_from_
 from .simulate import simulate  # noqa: E402
 
 __all__ = [
-    "ConfigError", "DRIVERS", "MECHANISMS", "MccoordError", "Scenario", "StoreError", "__version__",
-    "builtin_scenarios", "load_scenario", "run", "scenario_from_table", "simulate",
+    "ConfigError",
+    "DRIVERS",
+    "MECHANISMS",
+    "MccoordError",
+    "Scenario",
+    "StoreError",
+    "__version__",
+    "builtin_scenarios",
+    "load_scenario",
+    "run",
+    "scenario_from_table",
+    "simulate",
 ]

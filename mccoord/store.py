@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import xarray as xr
 import zarr
 
 from .errors import StoreError
@@ -124,8 +125,10 @@ def check_destination(path: Path, *, resume: bool, overwrite: bool) -> None:
         raise StoreError(f"store {path}: the parent directory {parent} does not exist")
     holder = lock_holder(path)
     if holder is not None:
-        raise StoreError(f"store {path}: in use by another run (pid {holder.get('pid')} on "
-                         f"{holder.get('host')}); wait for it to finish")
+        raise StoreError(
+            f"store {path}: in use by another run (pid {holder.get('pid')} on "
+            f"{holder.get('host')}); wait for it to finish"
+        )
     if resume:
         if not path.exists():
             raise StoreError(f"store {path}: nothing to resume (it does not exist); drop --resume")
@@ -135,11 +138,14 @@ def check_destination(path: Path, *, resume: bool, overwrite: bool) -> None:
         return
     if path.exists():
         if not overwrite:
-            raise StoreError(f"store {path}: already exists; use --resume to finish it or --overwrite "
-                             "to replace it")
+            raise StoreError(
+                f"store {path}: already exists; use --resume to finish it or --overwrite to replace it"
+            )
         if any(path.iterdir()) and not is_store(path):
-            raise StoreError(f"store {path}: exists and is not a mccoord store; "
-                             "refusing to overwrite it even with --overwrite")
+            raise StoreError(
+                f"store {path}: exists and is not a mccoord store; "
+                "refusing to overwrite it even with --overwrite"
+            )
     _check_writable(path, parent)
 
 
@@ -152,8 +158,9 @@ def _check_writable(path: Path, parent: Path) -> None:
         with tempfile.NamedTemporaryFile(dir=where, prefix=".mccoord-probe-"):
             pass
     except OSError as exc:
-        raise StoreError(f"store {path}: cannot write in {where} ({exc.strerror}); "
-                         "choose a writable --out") from None
+        raise StoreError(
+            f"store {path}: cannot write in {where} ({exc.strerror}); choose a writable --out"
+        ) from None
 
 
 def lock_holder(path: Path) -> dict | None:
@@ -240,8 +247,9 @@ def create_raw(path: Path, layout: Layout, attrs: dict) -> None:
         n_mix, P, NG = layout.n_mix, layout.paths, layout.n_granule
 
         def arr(name, shape, chunks, dims, dtype="f8", fill=np.nan):
-            raw.create_array(name, shape=shape, chunks=chunks, dtype=dtype, fill_value=fill,
-                             dimension_names=dims)
+            raw.create_array(
+                name, shape=shape, chunks=chunks, dtype=dtype, fill_value=fill, dimension_names=dims
+            )
 
         arr("path_sigma", (n_mix, P, T), (mb, pb, T), ("mix", "path", "time"))
         for name in ("path_first_passage", "path_beta", "path_growth"):
@@ -255,8 +263,14 @@ def create_raw(path: Path, layout: Layout, attrs: dict) -> None:
         arr("g_pop_share", (n_mix, NG, T, R), (mb, gpb, T, R), ("mix", "granule", "time", "region"))
         arr("g_reviews", (n_mix, NG), (mb, gpb), ("mix", "granule"))
         arr("g_picks", (n_mix, NG, 3), (mb, gpb, 3), ("mix", "granule", "driver"))
-        raw.create_array("done", shape=(layout.n_mix_blocks, layout.n_path_blocks), chunks=(1, 1),
-                         dtype="i1", fill_value=0, dimension_names=("mix_block", "path_block"))
+        raw.create_array(
+            "done",
+            shape=(layout.n_mix_blocks, layout.n_path_blocks),
+            chunks=(1, 1),
+            dtype="i1",
+            fill_value=0,
+            dimension_names=("mix_block", "path_block"),
+        )
         root.attrs.update(attrs)
         zarr.consolidate_metadata(str(path))
 
@@ -301,11 +315,48 @@ def check_compatible(path: Path, expected_hash: str) -> dict:
     attrs = read_attrs(path)
     version = attrs.get("mccoord_schema_version")
     if version != SCHEMA_VERSION:
-        raise StoreError(f"store {path}: written with schema version {version}, this mccoord reads "
-                         f"version {SCHEMA_VERSION}; rerun into a new store")
+        raise StoreError(
+            f"store {path}: written with schema version {version}, this mccoord reads "
+            f"version {SCHEMA_VERSION}; rerun into a new store"
+        )
     if attrs.get("config_hash") != expected_hash:
-        raise StoreError(f"store {path}: was written with a different configuration or seed "
-                         f"(config hash {str(attrs.get('config_hash'))[:12]} != {expected_hash[:12]}); "
-                         "resume with the same scenario, mixes, paths, years, seed and paths_per_task, "
-                         "or use --overwrite")
+        raise StoreError(
+            f"store {path}: was written with a different configuration or seed "
+            f"(config hash {str(attrs.get('config_hash'))[:12]} != {expected_hash[:12]}); "
+            "resume with the same scenario, mixes, paths, years, seed and paths_per_task, "
+            "or use --overwrite"
+        )
     return attrs
+
+
+def open_results(ds_or_store: xr.Dataset | str | Path) -> xr.Dataset:
+    """The results dataset of a complete store (a dataset is returned unchanged).
+
+    Raises
+    ------
+    StoreError
+        If the path does not exist, is not a mccoord store or is incomplete.
+    """
+    if isinstance(ds_or_store, xr.Dataset):
+        return ds_or_store
+    path = Path(ds_or_store)
+    if not path.exists():
+        raise StoreError(f"store {path}: does not exist")
+    if not path.is_dir() or not is_store(path):
+        raise StoreError(f"store {path}: not a mccoord store")
+    if not read_attrs(path).get("complete"):
+        raise StoreError(f"store {path}: incomplete; finish it with mccoord run CONFIG --resume --out STORE")
+    with quiet_zarr():
+        return xr.open_zarr(str(path))
+
+
+def raw_group(ds: xr.Dataset) -> zarr.Group | None:
+    """The ``raw`` zarr group of the store ``ds`` was opened from, or ``None``."""
+    source = ds.encoding.get("source")
+    if not source:
+        return None
+    try:
+        with quiet_zarr():
+            return zarr.open_group(str(source), mode="r", path="raw", use_consolidated=False)
+    except Exception:  # noqa: BLE001 - no raw data means "fall back"
+        return None

@@ -65,10 +65,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..errors import ConfigError, StoreError
+from ..errors import ConfigError
 from ..params import MECHANISMS
+from ..store import open_results, raw_group
 
-__all__ = ["METRICS", "attribution", "open_results", "raw_group"]
+__all__ = ["METRICS", "attribution"]
 
 #: Metrics :func:`attribution` accepts.
 METRICS: tuple[str, ...] = ("p_target", "p_sigma", "p_beta", "sigma_mean")
@@ -76,48 +77,8 @@ METRICS: tuple[str, ...] = ("p_target", "p_sigma", "p_beta", "sigma_mean")
 N_BOOT = 200
 
 
-# --------------------------------------------------------------------------- opening
-
-def open_results(ds_or_store: xr.Dataset | str | Path) -> xr.Dataset:
-    """The results dataset of a complete store (a dataset is returned unchanged).
-
-    Raises
-    ------
-    StoreError
-        If the path does not exist, is not a mccoord store or is incomplete.
-    """
-    if isinstance(ds_or_store, xr.Dataset):
-        return ds_or_store
-    from ..store import is_store, quiet_zarr, read_attrs
-
-    path = Path(ds_or_store)
-    if not path.exists():
-        raise StoreError(f"store {path}: does not exist")
-    if not path.is_dir() or not is_store(path):
-        raise StoreError(f"store {path}: not a mccoord store")
-    if not read_attrs(path).get("complete"):
-        raise StoreError(f"store {path}: incomplete; finish it with mccoord run CONFIG --resume --out STORE")
-    with quiet_zarr():
-        return xr.open_zarr(str(path))
-
-
-def raw_group(ds: xr.Dataset):
-    """The ``raw`` zarr group of the store ``ds`` was opened from, or ``None``."""
-    source = ds.encoding.get("source")
-    if not source:
-        return None
-    import zarr
-
-    from ..store import quiet_zarr
-
-    try:
-        with quiet_zarr():
-            return zarr.open_group(str(source), mode="r", path="raw", use_consolidated=False)
-    except Exception:  # noqa: BLE001 - no raw data means "fall back"
-        return None
-
-
 # --------------------------------------------------------------------------- helpers
+
 
 def _check_metric(ds: xr.Dataset, metric: str) -> None:
     if metric not in METRICS:
@@ -235,12 +196,15 @@ def _coefficients(n: int) -> list[tuple[str, tuple[int, ...], np.ndarray]]:
         rows.append(("shapley", (j,), c))
     scale = 1.0 / (K // 2) if n else 1.0
     rows += [("main", (j,), sign[:, j] * scale) for j in range(n)]
-    rows += [("interaction", (j, k), sign[:, j] * sign[:, k] * scale)
-             for j, k in itertools.combinations(range(n), 2)]
+    rows += [
+        ("interaction", (j, k), sign[:, j] * sign[:, k] * scale)
+        for j, k in itertools.combinations(range(n), 2)
+    ]
     return rows
 
 
 # --------------------------------------------------------------------------- grid
+
 
 def _grid_attribution(ds: xr.Dataset, metric: str, t_pos, t_val, between) -> pd.DataFrame:
     mechs = [m for m in MECHANISMS if m in ds.dims]
@@ -267,8 +231,11 @@ def _grid_attribution(ds: xr.Dataset, metric: str, t_pos, t_val, between) -> pd.
     values = _metric_values(ds, metric, t_pos)
     v = np.array([float(values.isel(lv).values) for lv in corners])
     se_da = _se_values(ds, metric, t_pos)
-    se_k = (np.array([float(se_da.isel(lv).values) for lv in corners]) if se_da is not None
-            else np.full(K, np.nan))
+    se_k = (
+        np.array([float(se_da.isel(lv).values) for lv in corners])
+        if se_da is not None
+        else np.full(K, np.nan)
+    )
 
     # per-path data, if this dataset is a whole grid opened from a store
     X = None
@@ -281,18 +248,23 @@ def _grid_attribution(ds: xr.Dataset, metric: str, t_pos, t_val, between) -> pd.
             warnings.simplefilter("ignore", RuntimeWarning)
             check = np.nanmean(X, axis=0)
         if not np.allclose(check, v, rtol=1e-9, atol=1e-12, equal_nan=True):
-            warnings.warn("the store's per-path data do not reproduce the dataset values (was the "
-                          "dataset subset or reordered?); using independent-samples SEs",
-                          RuntimeWarning, stacklevel=3)
+            warnings.warn(
+                "the store's per-path data do not reproduce the dataset values (was the "
+                "dataset subset or reordered?); using independent-samples SEs",
+                RuntimeWarning,
+                stacklevel=3,
+            )
             X = None
     if X is not None:
         X = X[np.isfinite(X).all(axis=1)]
-        se_method = ("paired: sd over paths of the per-path linear combination / sqrt(n) "
-                     "(common random numbers)")
+        se_method = (
+            "paired: sd over paths of the per-path linear combination / sqrt(n) (common random numbers)"
+        )
         n_used = int(X.shape[0])
     else:
-        se_method = ("independent: sqrt(sum c_k^2 se_k^2) (no per-path data; ignores the "
-                     "correlation between mixes)")
+        se_method = (
+            "independent: sqrt(sum c_k^2 se_k^2) (no per-path data; ignores the correlation between mixes)"
+        )
         n_used = None
 
     rows = []
@@ -312,16 +284,23 @@ def _grid_attribution(ds: xr.Dataset, metric: str, t_pos, t_val, between) -> pd.
             se = float(np.sqrt(np.sum(c**2 * se_k**2)))
         rows.append({"term": term, "kind": kind, "estimate": est, "se": se})
     out = pd.DataFrame(rows, columns=["term", "kind", "estimate", "se"])
-    out.attrs.update({
-        "metric": metric, "time": t_val, "design": "grid", "players": players,
-        "from": {m: float(ds[m].values[a[m]]) for m in mechs},
-        "to": {m: float(ds[m].values[b[m]]) for m in mechs},
-        "se_method": se_method, "n_paths": n_used,
-    })
+    out.attrs.update(
+        {
+            "metric": metric,
+            "time": t_val,
+            "design": "grid",
+            "players": players,
+            "from": {m: float(ds[m].values[a[m]]) for m in mechs},
+            "to": {m: float(ds[m].values[b[m]]) for m in mechs},
+            "se_method": se_method,
+            "n_paths": n_used,
+        }
+    )
     return out
 
 
 # --------------------------------------------------------------------------- sampled
+
 
 def _legendre(x: np.ndarray, degree: int) -> np.ndarray:
     """Orthonormal shifted Legendre polynomials on [0, 1]: (n, degree + 1)."""
@@ -371,16 +350,21 @@ def _sampled_attribution(ds: xr.Dataset, metric: str, t_pos, t_val, n_boot: int,
     keep = np.isfinite(y)
     y, theta = y[keep], theta[keep]
     if str(ds.attrs.get("design", "sobol")) == "list":
-        warnings.warn("Sobol indices assume independent uniform intensities (a 'sobol:N' design); "
-                      "this is a list design", RuntimeWarning, stacklevel=3)
+        warnings.warn(
+            "Sobol indices assume independent uniform intensities (a 'sobol:N' design); "
+            "this is a list design",
+            RuntimeWarning,
+            stacklevel=3,
+        )
     d = theta.shape[1]
     for degree in (3, 2, 1):
         alpha = _multi_indices(d, degree)
         if y.size >= 2 * alpha.shape[0]:
             break
     else:
-        raise ConfigError("mixes", int(y.size),
-                          f"at least {2 * alpha.shape[0]} sampled mixes for Sobol indices")
+        raise ConfigError(
+            "mixes", int(y.size), f"at least {2 * alpha.shape[0]} sampled mixes for Sobol indices"
+        )
     first, total, r2 = _pce_indices(theta, y, alpha)
     rng = np.random.default_rng(seed)
     boots_f, boots_t = [], []
@@ -393,30 +377,52 @@ def _sampled_attribution(ds: xr.Dataset, metric: str, t_pos, t_val, n_boot: int,
         warnings.simplefilter("ignore", RuntimeWarning)
         se_f = np.nanstd(np.array(boots_f), axis=0, ddof=1)
         se_t = np.nanstd(np.array(boots_t), axis=0, ddof=1)
-    rows = [{"term": m, "kind": "first_order", "estimate": float(first[j]), "se": float(se_f[j])}
-            for j, m in enumerate(MECHANISMS)]
-    rows += [{"term": m, "kind": "total_order", "estimate": float(total[j]), "se": float(se_t[j])}
-             for j, m in enumerate(MECHANISMS)]
+    rows = [
+        {"term": m, "kind": "first_order", "estimate": float(first[j]), "se": float(se_f[j])}
+        for j, m in enumerate(MECHANISMS)
+    ]
+    rows += [
+        {"term": m, "kind": "total_order", "estimate": float(total[j]), "se": float(se_t[j])}
+        for j, m in enumerate(MECHANISMS)
+    ]
     out = pd.DataFrame(rows, columns=["term", "kind", "estimate", "se"])
     se_da = _se_values(ds, metric, t_pos)
     var_y = float(np.var(y))
-    noise = (float(np.mean(np.asarray(se_da.values, dtype=float)[keep] ** 2)) / var_y
-             if se_da is not None and var_y > 0 else np.nan)
-    out.attrs.update({
-        "metric": metric, "time": t_val, "design": "sampled", "estimator":
-        f"polynomial chaos (orthonormal Legendre, total degree {int(alpha.max())}, "
-        f"{alpha.shape[0]} terms) fitted by least squares on {y.size} mixes",
-        "degree": int(alpha.max()), "r2": r2, "n_mix": int(y.size), "noise_share": noise,
-        "se_method": f"bootstrap over mixes ({n_boot} resamples)", "n_boot": n_boot,
-    })
+    noise = (
+        float(np.mean(np.asarray(se_da.values, dtype=float)[keep] ** 2)) / var_y
+        if se_da is not None and var_y > 0
+        else np.nan
+    )
+    out.attrs.update(
+        {
+            "metric": metric,
+            "time": t_val,
+            "design": "sampled",
+            "estimator": f"polynomial chaos (orthonormal Legendre, total degree {int(alpha.max())}, "
+            f"{alpha.shape[0]} terms) fitted by least squares on {y.size} mixes",
+            "degree": int(alpha.max()),
+            "r2": r2,
+            "n_mix": int(y.size),
+            "noise_share": noise,
+            "se_method": f"bootstrap over mixes ({n_boot} resamples)",
+            "n_boot": n_boot,
+        }
+    )
     return out
 
 
 # --------------------------------------------------------------------------- API
 
-def attribution(ds_or_store: xr.Dataset | str | Path, metric: str = "p_target", time: float | None = None,
-                *, between: tuple[object, object] | None = None, n_boot: int = N_BOOT,
-                seed: int = 0) -> pd.DataFrame:
+
+def attribution(
+    ds_or_store: xr.Dataset | str | Path,
+    metric: str = "p_target",
+    time: float | None = None,
+    *,
+    between: tuple[object, object] | None = None,
+    n_boot: int = N_BOOT,
+    seed: int = 0,
+) -> pd.DataFrame:
     """Attribute an ensemble metric to the mechanisms (see the module docstring).
 
     Parameters

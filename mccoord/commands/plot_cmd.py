@@ -10,24 +10,36 @@ KINDS = ("curves", "heatmap", "fan", "regions", "attribution", "drivers")
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "plot", help="draw one figure of a store's results",
+        "plot",
+        help="draw one figure of a store's results",
         description="Draw a figure of a store's results into an image file (matplotlib, Agg "
-                    "backend). Kinds: curves (probability over time with 95% bands), heatmap "
-                    "(a metric over two mechanisms), fan (sigma quantiles over time), regions "
-                    "(relative income by region), attribution (Shapley values / Sobol indices), "
-                    "drivers (order-parameter shares).")
+        "backend). Kinds: curves (probability over time with 95% bands), heatmap "
+        "(a metric over two mechanisms), fan (sigma quantiles over time), regions "
+        "(relative income by region), attribution (Shapley values / Sobol indices), "
+        "drivers (order-parameter shares).",
+    )
     p.add_argument("store", type=Path, help="store written by mccoord run")
     p.add_argument("--kind", choices=KINDS, default="curves", help="figure to draw (default: curves)")
-    p.add_argument("--out", type=Path, default=None,
-                   help="image file (.png, .svg, .pdf; default: STORE-NAME-KIND.png here)")
-    p.add_argument("--x", default=None, help="heatmap x mechanism (default transfer); drivers: "
-                                             "draw over this mechanism")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="image file (.png, .svg, .pdf; default: STORE-NAME-KIND.png here)",
+    )
+    p.add_argument(
+        "--x", default=None, help="heatmap x mechanism (default transfer); drivers: draw over this mechanism"
+    )
     p.add_argument("--y", default=None, help="heatmap y mechanism (default market)")
-    p.add_argument("--metric", default=None,
-                   help="variable for curves, heatmap and attribution (default p_target)")
+    p.add_argument(
+        "--metric", default=None, help="variable for curves, heatmap and attribution (default p_target)"
+    )
     p.add_argument("--time", type=float, default=None, help="time for heatmap/attribution (default: horizon)")
-    p.add_argument("--mix", action="append", default=None,
-                   help="mix: best, off, on, an index, or transfer=1,market=0.5,... (repeat for curves)")
+    p.add_argument(
+        "--mix",
+        action="append",
+        default=None,
+        help="mix: best, off, on, an index, or transfer=1,market=0.5,... (repeat for curves)",
+    )
     p.add_argument("--dpi", type=int, default=120, help="resolution of a PNG (default 120)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
     p.set_defaults(func=main)
@@ -37,9 +49,9 @@ def main(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    from ..analysis.attribution import open_results
     from ..errors import ConfigError
     from ..plots import parse_mix, plot_kind, save
+    from ..store import open_results
 
     ds = open_results(args.store)
     out = args.out or Path(f"{args.store.name.removesuffix('.zarr')}-{args.kind}.png")

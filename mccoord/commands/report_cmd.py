@@ -8,13 +8,16 @@ from pathlib import Path
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "report", help="write a self-contained HTML report of a store",
+        "report",
+        help="write a self-contained HTML report of a store",
         description="Write one HTML page (figures embedded as PNG) with the scenario, the top mixes "
-                    "ranked by p_target, the attribution table and the key figures. An existing "
-                    "--out file is never overwritten.")
+        "ranked by p_target, the attribution table and the key figures. An existing "
+        "--out file is never overwritten.",
+    )
     p.add_argument("store", type=Path, help="store written by mccoord run")
-    p.add_argument("--out", type=Path, default=None,
-                   help="HTML file to create (default: STORE-NAME-report.html here)")
+    p.add_argument(
+        "--out", type=Path, default=None, help="HTML file to create (default: STORE-NAME-report.html here)"
+    )
     p.add_argument("--top", type=int, default=10, help="rows of the top-mixes table (default 10)")
     p.set_defaults(func=main)
 
@@ -23,9 +26,9 @@ def main(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    from ..analysis.attribution import open_results
     from ..errors import ConfigError
     from ..report import write_report
+    from ..store import open_results
 
     out = args.out or Path(f"{args.store.name.removesuffix('.zarr')}-report.html")
     if out.exists():

@@ -16,9 +16,10 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..analysis.attribution import attribution, open_results
+from ..analysis.attribution import attribution
 from ..errors import ConfigError
 from ..params import DRIVERS, MECHANISMS
+from ..store import open_results
 from ._select import MixSpec, default_mixes, grid_mechs, is_grid, mix_label, select_mix
 
 Source = xr.Dataset | str | Path
@@ -52,8 +53,9 @@ def _title_suffix(ds: xr.Dataset) -> str:
     return f" ({name}, {ds.attrs.get('paths', '?')} paths)" if name else ""
 
 
-def plot_curves(ds: Source, mixes: list[MixSpec] | None = None, metric: str = "p_target",
-                *, ax: Axes | None = None) -> Axes:
+def plot_curves(
+    ds: Source, mixes: list[MixSpec] | None = None, metric: str = "p_target", *, ax: Axes | None = None
+) -> Axes:
     """A probability (or ``sigma_mean``) over time for chosen mixes, with +/-1.96 SE bands.
 
     ``mixes`` default: all off, all on and the best mix (largest p_target at the horizon).
@@ -72,8 +74,9 @@ def plot_curves(ds: Source, mixes: list[MixSpec] | None = None, metric: str = "p
             lo, hi = (y - half), (y + half)
             if metric.startswith("p_"):
                 lo, hi = lo.clip(0, 1), hi.clip(0, 1)
-            ax.fill_between(one["time"].values, lo.values, hi.values, alpha=0.2,
-                            color=lines[0].get_color(), linewidth=0)
+            ax.fill_between(
+                one["time"].values, lo.values, hi.values, alpha=0.2, color=lines[0].get_color(), linewidth=0
+            )
     ax.set_xlabel(f"years after {ds.attrs.get('base_year', 'the base year')}")
     ax.set_ylabel(_long_name(ds, metric))
     if metric.startswith("p_"):
@@ -94,14 +97,26 @@ def _reduce_extra(da: xr.DataArray, time: float | None, keep: tuple[str, ...]) -
         da = da.sel(component="total")
     extra = [d for d in da.dims if d not in keep]
     if extra:
-        raise ConfigError("metric", da.name, f"a variable without the dims {extra} (after picking "
-                          "time, the median quantile and the total component)")
+        raise ConfigError(
+            "metric",
+            da.name,
+            f"a variable without the dims {extra} (after picking "
+            "time, the median quantile and the total component)",
+        )
     return da
 
 
-def plot_heatmap(ds: Source, x: str = "transfer", y: str = "market", metric: str = "p_target",
-                 *, time: float | None = None, fixed: dict | None = None, ax: Axes | None = None,
-                 bins: int = 5) -> Axes:
+def plot_heatmap(
+    ds: Source,
+    x: str = "transfer",
+    y: str = "market",
+    metric: str = "p_target",
+    *,
+    time: float | None = None,
+    fixed: dict | None = None,
+    ax: Axes | None = None,
+    bins: int = 5,
+) -> Axes:
     """A metric over two mechanisms.
 
     Grid: the other mechanisms are fixed at ``fixed`` (default: their highest level).
@@ -159,8 +174,9 @@ def plot_heatmap(ds: Source, x: str = "transfer", y: str = "market", metric: str
     mid = np.nanmean([vmin, vmax]) if vmin is not None else (float(np.mean(finite)) if finite.size else 0)
     for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v):
-            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8,
-                    color="white" if v < mid else "black")
+            ax.text(
+                j, i, f"{v:.2f}", ha="center", va="center", fontsize=8, color="white" if v < mid else "black"
+            )
     ax.figure.colorbar(im, ax=ax, label=_long_name(ds, metric))
     ax.set_xlabel(f"{x.replace('_', ' ')} intensity")
     ax.set_ylabel(f"{y.replace('_', ' ')} intensity")
@@ -180,16 +196,24 @@ def plot_fan(ds: Source, mix: MixSpec = "best", *, ax: Axes | None = None) -> Ax
     n = len(q)
     for i in range(n // 2):
         lo, hi = sig.isel(quantile=i).values, sig.isel(quantile=n - 1 - i).values
-        ax.fill_between(t, lo, hi, color="#4C72B0", alpha=0.18 + 0.17 * i, linewidth=0,
-                        label=f"{q[i]:.0%} to {q[n - 1 - i]:.0%}")
+        ax.fill_between(
+            t,
+            lo,
+            hi,
+            color="#4C72B0",
+            alpha=0.18 + 0.17 * i,
+            linewidth=0,
+            label=f"{q[i]:.0%} to {q[n - 1 - i]:.0%}",
+        )
     if n % 2:
         ax.plot(t, sig.isel(quantile=n // 2).values, color="#1f3b73", lw=2, label=f"{q[n // 2]:.0%} (median)")
     if "sigma_mean" in one:
         ax.plot(t, one["sigma_mean"].values, color="k", ls="--", lw=1, label="mean")
     reduction = float(ds.attrs.get("target_reduction", 0.25))
     s0 = float(sig.isel(time=0, quantile=n // 2).values)
-    ax.axhline((1 - reduction) * s0, color="#C44E52", ls=":", lw=1,
-               label=f"target: {reduction:.0%} below sigma(0)")
+    ax.axhline(
+        (1 - reduction) * s0, color="#C44E52", ls=":", lw=1, label=f"target: {reduction:.0%} below sigma(0)"
+    )
     ax.set_xlabel(f"years after {ds.attrs.get('base_year', 'the base year')}")
     ax.set_ylabel("sigma of ln y across regions")
     ax.set_title(f"sigma quantiles across paths, {mix_label(one)}{_title_suffix(ds)}", fontsize=9)
@@ -224,8 +248,9 @@ def plot_regions(ds: Source, mix: MixSpec = "best", *, ax: Axes | None = None) -
     return ax
 
 
-def plot_attribution(table: pd.DataFrame | Source, kinds: tuple[str, ...] | None = None, *,
-                     ax: Axes | None = None, **kwargs) -> Axes:
+def plot_attribution(
+    table: pd.DataFrame | Source, kinds: tuple[str, ...] | None = None, *, ax: Axes | None = None, **kwargs
+) -> Axes:
     """Bar chart of an :func:`~mccoord.analysis.attribution` table with +/-1.96 SE error bars.
 
     ``table`` may be the table or the dataset/store (then ``kwargs`` go to
@@ -246,9 +271,16 @@ def plot_attribution(table: pd.DataFrame | Source, kinds: tuple[str, ...] | None
     pos = np.arange(len(terms))
     for i, kind in enumerate(kinds):
         sub = rows[rows["kind"] == kind].set_index("term").reindex(terms)
-        ax.barh(pos + (i - (len(kinds) - 1) / 2) * height, sub["estimate"].values, height=height,
-                xerr=1.96 * sub["se"].fillna(0).values, capsize=3, label=kind.replace("_", " "),
-                color=f"C{i}", alpha=0.85)
+        ax.barh(
+            pos + (i - (len(kinds) - 1) / 2) * height,
+            sub["estimate"].values,
+            height=height,
+            xerr=1.96 * sub["se"].fillna(0).values,
+            capsize=3,
+            label=kind.replace("_", " "),
+            color=f"C{i}",
+            alpha=0.85,
+        )
     ax.set_yticks(pos, [t.replace("_", " ") for t in terms])
     ax.invert_yaxis()
     ax.axvline(0, color="k", lw=0.6)
@@ -262,8 +294,15 @@ def plot_attribution(table: pd.DataFrame | Source, kinds: tuple[str, ...] | None
     return ax
 
 
-def plot_drivers(ds: Source, over: str | None = None, mixes: list[MixSpec] | None = None, *,
-                 fixed: dict | None = None, ax: Axes | None = None, bins: int = 5) -> Axes:
+def plot_drivers(
+    ds: Source,
+    over: str | None = None,
+    mixes: list[MixSpec] | None = None,
+    *,
+    fixed: dict | None = None,
+    ax: Axes | None = None,
+    bins: int = 5,
+) -> Axes:
     """Stacked bars of the share of reviews that picked each driver as order parameter.
 
     Per mix (``mixes``, default all off / all on / best), or over the levels of the
@@ -293,8 +332,12 @@ def plot_drivers(ds: Source, over: str | None = None, mixes: list[MixSpec] | Non
             edges = np.linspace(0, 1, bins + 1)
             idx = np.clip(np.digitize(np.asarray(ds[over].values), edges) - 1, 0, bins - 1)
             sh = ds["order_parameter_share"].load().transpose("mix", "driver").values
-            shares = np.array([np.nanmean(sh[idx == b], axis=0) if (idx == b).any()
-                               else np.full(sh.shape[1], np.nan) for b in range(bins)])
+            shares = np.array(
+                [
+                    np.nanmean(sh[idx == b], axis=0) if (idx == b).any() else np.full(sh.shape[1], np.nan)
+                    for b in range(bins)
+                ]
+            )
             labels = [f"{(edges[b] + edges[b + 1]) / 2:.1f}" for b in range(bins)]
         xlabel = f"{over.replace('_', ' ')} intensity"
     else:
@@ -308,8 +351,7 @@ def plot_drivers(ds: Source, over: str | None = None, mixes: list[MixSpec] | Non
     bottom = np.zeros(len(labels))
     drivers = [str(d) for d in ds["driver"].values] if "driver" in ds.coords else list(DRIVERS)
     for j, d in enumerate(drivers):
-        ax.bar(range(len(labels)), shares[:, j], bottom=bottom, label=d,
-               color=DRIVER_COLOURS.get(d, f"C{j}"))
+        ax.bar(range(len(labels)), shares[:, j], bottom=bottom, label=d, color=DRIVER_COLOURS.get(d, f"C{j}"))
         bottom += shares[:, j]
     ax.set_xticks(range(len(labels)), labels, fontsize=8)
     ax.set_ylim(0, 1.05)
@@ -320,9 +362,16 @@ def plot_drivers(ds: Source, over: str | None = None, mixes: list[MixSpec] | Non
     return ax
 
 
-def plot_kind(ds: Source, kind: str, *, x: str | None = None, y: str | None = None,
-              metric: str | None = None, time: float | None = None,
-              mixes: list[MixSpec] | None = None) -> Axes:
+def plot_kind(
+    ds: Source,
+    kind: str,
+    *,
+    x: str | None = None,
+    y: str | None = None,
+    metric: str | None = None,
+    time: float | None = None,
+    mixes: list[MixSpec] | None = None,
+) -> Axes:
     """Dispatch on ``kind`` (one of :data:`KINDS`); what ``mccoord plot`` calls."""
     ds = open_results(ds)
     if kind == "curves":

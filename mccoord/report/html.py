@@ -14,7 +14,7 @@ import pandas as pd
 import xarray as xr
 
 from .. import __version__
-from ..analysis.attribution import attribution, open_results
+from ..analysis.attribution import attribution
 from ..errors import ConfigError
 from ..params import MECHANISMS
 from ..plots import (
@@ -26,11 +26,14 @@ from ..plots import (
     plot_regions,
 )
 from ..plots._select import grid_mechs, is_grid
+from ..store import open_results
 
 #: Figures of the report, in order: (id, caption).
 FIGURES: tuple[tuple[str, str], ...] = (
-    ("curves", "Target probability over time for all-off, all-on and the best mix, "
-               "with 95% Monte Carlo bands."),
+    (
+        "curves",
+        "Target probability over time for all-off, all-on and the best mix, with 95% Monte Carlo bands.",
+    ),
     ("heatmap", "Target probability at the horizon over two mechanisms."),
     ("fan", "Sigma quantiles across paths over time, best mix."),
     ("regions", "Mean relative income ln(y_i / ybar) by region, coloured by macro-region, best mix."),
@@ -58,8 +61,9 @@ def top_mixes(ds: xr.Dataset, top: int = 10) -> pd.DataFrame:
     end = ds.isel(time=-1)
     flat = end if "mix" in ds.dims else end.stack(mix=grid_mechs(ds))
     cols = ["p_target", "p_target_se", "p_sigma", "p_sigma_se", "p_beta", "p_beta_se", "n_paths"]
-    data = {m: np.broadcast_to(np.asarray(flat[m].values, dtype=float), (flat.sizes["mix"],))
-            for m in MECHANISMS}
+    data = {
+        m: np.broadcast_to(np.asarray(flat[m].values, dtype=float), (flat.sizes["mix"],)) for m in MECHANISMS
+    }
     data |= {c: np.asarray(flat[c].values).ravel() for c in cols}
     frame = pd.DataFrame(data)
     order = np.argsort(-frame["p_target"].to_numpy(), kind="stable")[:top]
@@ -96,8 +100,10 @@ def _figures(ds: xr.Dataset, table: pd.DataFrame | None) -> list[tuple[str, str,
             if xy is not None:
                 ax = plot_heatmap(ds, *xy)
                 caption = f"{caption} ({xy[0]} by {xy[1]}; " + (
-                    "other mechanisms at their highest level)" if is_grid(ds) else
-                    "binned mean over the sampled mixes)")
+                    "other mechanisms at their highest level)"
+                    if is_grid(ds)
+                    else "binned mean over the sampled mixes)"
+                )
         elif key == "fan":
             ax = plot_fan(ds, "best")
         elif key == "regions":
@@ -120,14 +126,16 @@ def _cell(v: object) -> str:
 
 
 def _table(frame: pd.DataFrame, left: tuple[str, ...] = ()) -> str:
-    head = "".join(f'<th class="{"l" if c in left else ""}">{html.escape(str(c))}</th>'
-                   for c in frame.columns)
+    head = "".join(
+        f'<th class="{"l" if c in left else ""}">{html.escape(str(c))}</th>' for c in frame.columns
+    )
     rows = []
     for _, r in frame.iterrows():
         cells = "".join(f'<td class="{"l" if c in left else ""}">{_cell(r[c])}</td>' for c in frame.columns)
         rows.append(f"<tr>{cells}</tr>")
-    return (f"<div class='wide'><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
-            "</table></div>")
+    return (
+        f"<div class='wide'><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
 
 
 def render_report(ds_or_store: xr.Dataset | str | Path, *, top: int = 10) -> str:
@@ -136,24 +144,43 @@ def render_report(ds_or_store: xr.Dataset | str | Path, *, top: int = 10) -> str
     a = ds.attrs
     name = str(a.get("scenario", "unnamed"))
     esc = html.escape
-    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-             f"<title>mccoord report: {esc(name)}</title><style>{CSS}</style></head><body>",
-             f"<h1>mccoord report: {esc(name)}</h1>",
-             f"<p class='note'>Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by mccoord {esc(__version__)}"
-             + (f" from <code>{esc(str(ds.encoding['source']))}</code>" if ds.encoding.get("source") else "")
-             + ".</p>"]
+    parts = [
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>mccoord report: {esc(name)}</title><style>{CSS}</style></head><body>",
+        f"<h1>mccoord report: {esc(name)}</h1>",
+        f"<p class='note'>Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by mccoord {esc(__version__)}"
+        + (f" from <code>{esc(str(ds.encoding['source']))}</code>" if ds.encoding.get("source") else "")
+        + ".</p>",
+    ]
 
     # scenario
-    keys = [("scenario", "scenario"), ("description", "scenario_description"), ("base year", "base_year"),
-            ("currency", "currency"), ("design", "design"), ("mixes", "n_mix"), ("paths per mix", "paths"),
-            ("years", "years"), ("seed", "seed"), ("substeps", "substeps"),
-            ("target reduction", "target_reduction"), ("created", "created"),
-            ("wall seconds", "wall_seconds"), ("config hash", "config_hash")]
-    rows = "".join(f"<tr><th class='l'>{esc(label)}</th><td class='l'>{esc(str(a[k]))}</td></tr>"
-                   for label, k in keys if k in a)
-    levels = "".join(f"<tr><th class='l'>{esc(m)}</th><td class='l'>"
-                     f"{esc(', '.join(f'{float(v):g}' for v in np.atleast_1d(ds[m].values)))}</td></tr>"
-                     for m in MECHANISMS if m in ds.coords and is_grid(ds))
+    keys = [
+        ("scenario", "scenario"),
+        ("description", "scenario_description"),
+        ("base year", "base_year"),
+        ("currency", "currency"),
+        ("design", "design"),
+        ("mixes", "n_mix"),
+        ("paths per mix", "paths"),
+        ("years", "years"),
+        ("seed", "seed"),
+        ("substeps", "substeps"),
+        ("target reduction", "target_reduction"),
+        ("created", "created"),
+        ("wall seconds", "wall_seconds"),
+        ("config hash", "config_hash"),
+    ]
+    rows = "".join(
+        f"<tr><th class='l'>{esc(label)}</th><td class='l'>{esc(str(a[k]))}</td></tr>"
+        for label, k in keys
+        if k in a
+    )
+    levels = "".join(
+        f"<tr><th class='l'>{esc(m)}</th><td class='l'>"
+        f"{esc(', '.join(f'{float(v):g}' for v in np.atleast_1d(ds[m].values)))}</td></tr>"
+        for m in MECHANISMS
+        if m in ds.coords and is_grid(ds)
+    )
     parts.append("<h2 id='scenario'>Scenario</h2>")
     parts.append(f"<table>{rows}</table>")
     if levels:
@@ -164,17 +191,23 @@ def render_report(ds_or_store: xr.Dataset | str | Path, *, top: int = 10) -> str
             other["versions"] = ", ".join(f"{k} {v}" for k, v in json.loads(other["versions"]).items())
         except (TypeError, ValueError):
             pass
-    parts.append("<details><summary>All attributes</summary><table>"
-                 + "".join(f"<tr><th class='l'>{esc(str(k))}</th><td class='l'>{esc(str(v))}</td></tr>"
-                           for k, v in other.items())
-                 + "</table></details>")
+    parts.append(
+        "<details><summary>All attributes</summary><table>"
+        + "".join(
+            f"<tr><th class='l'>{esc(str(k))}</th><td class='l'>{esc(str(v))}</td></tr>"
+            for k, v in other.items()
+        )
+        + "</table></details>"
+    )
 
     # top mixes
     T = float(ds.time[-1])
     red = float(a.get("target_reduction", 0.25))
     parts.append("<h2 id='top-mixes'>Top mixes</h2>")
-    parts.append(f"<p>Mixes ranked by p_target, the probability that sigma falls {red:.0%} below its initial "
-                 f"value within {T:g} years; each probability with its Monte Carlo standard error (_se).</p>")
+    parts.append(
+        f"<p>Mixes ranked by p_target, the probability that sigma falls {red:.0%} below its initial "
+        f"value within {T:g} years; each probability with its Monte Carlo standard error (_se).</p>"
+    )
     parts.append(_table(top_mixes(ds, top).reset_index()))
 
     # attribution
@@ -187,14 +220,18 @@ def render_report(ds_or_store: xr.Dataset | str | Path, *, top: int = 10) -> str
     if table is not None:
         meta = table.attrs
         if meta.get("design") == "sampled":
-            parts.append(f"<p>First-order and total Sobol indices of p_target at t={T:g} over the five "
-                         f"intensities; estimator: {esc(meta['estimator'])} (R&sup2; {meta['r2']:.3f}); "
-                         f"standard errors: {esc(meta['se_method'])}.</p>")
+            parts.append(
+                f"<p>First-order and total Sobol indices of p_target at t={T:g} over the five "
+                f"intensities; estimator: {esc(meta['estimator'])} (R&sup2; {meta['r2']:.3f}); "
+                f"standard errors: {esc(meta['se_method'])}.</p>"
+            )
         else:
-            parts.append(f"<p>Change of p_target at t={T:g} from all mechanisms at their lowest level to "
-                         "all at their highest: exact Shapley values (they sum to the total), factorial "
-                         "main effects and two-way interactions. Standard errors: "
-                         f"{esc(meta['se_method'])}.</p>")
+            parts.append(
+                f"<p>Change of p_target at t={T:g} from all mechanisms at their lowest level to "
+                "all at their highest: exact Shapley values (they sum to the total), factorial "
+                "main effects and two-way interactions. Standard errors: "
+                f"{esc(meta['se_method'])}.</p>"
+            )
         parts.append(_table(table, left=("term", "kind")))
 
     # figures
@@ -203,8 +240,10 @@ def render_report(ds_or_store: xr.Dataset | str | Path, *, top: int = 10) -> str
         if png is None:
             parts.append(f"<p class='note'>Figure {esc(key)} not available for this design.</p>")
             continue
-        parts.append(f"<figure id='fig-{key}'><img alt='{esc(key)}' src='data:image/png;base64,{png}'>"
-                     f"<figcaption>{esc(caption)}</figcaption></figure>")
+        parts.append(
+            f"<figure id='fig-{key}'><img alt='{esc(key)}' src='data:image/png;base64,{png}'>"
+            f"<figcaption>{esc(caption)}</figcaption></figure>"
+        )
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -227,6 +266,7 @@ def write_report(store: xr.Dataset | str | Path, out: str | Path, *, top: int = 
         with open(out, "x", encoding="utf-8") as fh:
             fh.write(page)
     except FileExistsError:
-        raise ConfigError("--out", str(out),
-                          "a file that does not exist yet (reports are never overwritten)") from None
+        raise ConfigError(
+            "--out", str(out), "a file that does not exist yet (reports are never overwritten)"
+        ) from None
     return out
