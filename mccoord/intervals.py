@@ -57,6 +57,6 @@ def wilson_interval(p: np.ndarray, n: np.ndarray, z: float = Z95) -> tuple[np.nd
     with np.errstate(invalid="ignore", divide="ignore"):
         lo, hi = proportion_confint(p * n, n, alpha=alpha, method="wilson")
     # the bounds are exactly 0 at p = 0 and 1 at p = 1; rounding can miss them by an ulp
-    lo = np.where(p == 0.0, 0.0, np.clip(lo, 0.0, 1.0))
-    hi = np.where(p == 1.0, 1.0, np.clip(hi, 0.0, 1.0))
+    lo = np.where((p == 0.0) & (n > 0), 0.0, np.clip(lo, 0.0, 1.0))
+    hi = np.where((p == 1.0) & (n > 0), 1.0, np.clip(hi, 0.0, 1.0))
     return lo[()], hi[()]
