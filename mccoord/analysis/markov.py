@@ -40,9 +40,7 @@ __all__ = ["CLASSES", "markov", "quantile_classes"]
 CLASSES: tuple[str, ...] = ("pooled", "yearly")
 
 
-def quantile_classes(
-    x: np.ndarray, k: int = 5, *, axis: int | None = None
-) -> tuple[np.ndarray, np.ndarray]:
+def quantile_classes(x: np.ndarray, k: int = 5, *, axis: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Quantile classes 0..k-1 of ``x`` and the k-1 inner cut-offs.
 
     Cut-offs are the ``100 j / k`` percentiles (linear interpolation), and a value equal
