@@ -18,9 +18,11 @@ def _giddy_pooled(wide, k=5):
     return Markov(classes, summary=False)
 
 
-def _giddy_yearly(wide, k=5):
-    """giddy's canonical example: each year's own quantiles of (nominal) income."""
+def _giddy_yearly(wide, k=5, relative=False):
+    """giddy's canonical example: each year's own quantiles of income (nominal or relative)."""
     pci = wide.to_numpy().T  # (year, region), as giddy's ``pci``
+    if relative:
+        pci = pci / pci.mean(axis=1, keepdims=True)
     q5 = np.array([mapclassify.Quantiles(y, k=k).yb for y in pci]).transpose()
     return Markov(q5, summary=False)
 
@@ -39,10 +41,11 @@ def test_pooled_classes_match_giddy_relative_income_example(panel, request):
     _assert_same_chain(markov(wide), _giddy_pooled(wide))
 
 
+@pytest.mark.parametrize("relative", [False, True], ids=["nominal", "relative"])
 @pytest.mark.parametrize("panel", ["us_wide", "china_wide"])
-def test_yearly_classes_match_giddy_canonical_example(panel, request):
+def test_yearly_classes_match_giddy_canonical_example(panel, relative, request):
     wide = request.getfixturevalue(panel)
-    _assert_same_chain(markov(wide, classes="yearly"), _giddy_yearly(wide))
+    _assert_same_chain(markov(wide, classes="yearly"), _giddy_yearly(wide, relative=relative))
 
 
 def test_default_is_pooled(us_wide):
