@@ -20,6 +20,7 @@ from .kernels.layout import (
     R_DEFECTION,
     R_EC,
     R_ID,
+    R_REGIME,
     R_SIGMA,
     R_THEIL,
     R_THEIL_BETWEEN,
@@ -40,6 +41,7 @@ _TIME_SCALARS = {
     "theil_within": R_THEIL_WITHIN,
     "ccd": R_CCD,
     "defection": R_DEFECTION,
+    "regime": R_REGIME,
 }
 _STATES = {"a": S_A, "K": S_K, "s": S_S, "e": S_E, "z": S_Z}
 
@@ -93,7 +95,7 @@ def simulate(
         Dims ``path``, ``time`` (years since the base year), ``region``, ``driver``:
         trajectories ``ln_y, L, a, K, s, e, z`` ``(path, time, region)``; per
         ``(path, time)`` ``sigma, CA, EC, ID, theil, theil_between, theil_within, ccd,
-        defection``; per path ``beta_slope, beta_speed, growth, first_passage, valid``
+        defection, regime``; per path ``beta_slope, beta_speed, growth, first_passage, valid``
         and ``order_parameter_picks`` ``(path, driver)``.
 
     Examples
@@ -114,7 +116,6 @@ def simulate(
     if years is not None:
         scenario = scenario.with_overrides(years=_check_positive("years", years))
         sim = scenario.simulation
-    resolve_params(scenario, params)
     inputs = model_inputs(scenario, params)
     years = sim["years"]
     res = run_block(

@@ -31,6 +31,12 @@ VARIABLES: dict[str, tuple[str, str, str]] = {
         "D = sqrt(C*Tc) of the three driver indices, C = 3(q1 q2 q3)^(1/3)/(q1+q2+q3)",
     ),
     "defection": ("share of defecting regions", "1", "mean of z_i over regions"),
+    "regime": (
+        "convergence regime",
+        "1",
+        "1 while the market's convergence forces work (regime c = 1), 0 while they stall; "
+        "in an ensemble, the share of paths in the convergence regime",
+    ),
     "beta_slope": (
         "beta-convergence slope",
         "1/year",
