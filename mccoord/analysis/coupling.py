@@ -13,7 +13,7 @@ References
 .. [3] "Urban-Rural Logistics Coupling Coordinated Development and Urban-Rural
    Integrated Development: Measurement, Influencing Factors, and Countermeasures",
    Mathematical Problems in Engineering 2022, article 2969206, Table 4,
-   https://www.hindawi.com/journals/mpe/2022/2969206/tab4/ (urban and rural logistics
+   https://preview.hindawi.com/journals/mpe/2022/2969206/tab4 (urban and rural logistics
    indices of 2011-2020 with their C, T and D; the worked example below and in the tests).
 """
 
