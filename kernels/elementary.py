@@ -63,6 +63,7 @@ from __future__ import annotations
 import math
 
 from numba import types
+from numba.core.errors import TypingError
 from numba.extending import intrinsic
 
 from .irbuild import Emitter
@@ -165,7 +166,7 @@ def emit_sincos(e: Emitter, x):
 
 def _check_real(x):
     if not isinstance(x, (types.Float, types.Integer)):
-        raise TypeError(f"expected a real scalar, got {x}")
+        raise TypingError(f"expected a real scalar, got {x}")
 
 
 @intrinsic
