@@ -24,7 +24,9 @@ Operations (``v``, ``w`` vectors of the same type and width, ``x`` a scalar, ``m
 ``broadcast(x, N)``          ``x`` in every lane (float -> float64, int -> int64, uint32)
 ``lane(v, i)``               lane ``i`` as a scalar
 ``v + w, v - w, v * w``      IEEE add, subtract, multiply (ints: wrap-around);
-``v / w, -v``                divide (floats); a scalar operand is broadcast
+``v / w, -v``                divide (floats, IEEE: ``x/0`` is inf or nan, as Numba's
+                             scalar division with ``error_model="numpy"``); a scalar
+                             operand is broadcast
 ``v & w, v | w, v ^ w``      bitwise (ints, masks); ``~m`` negates a mask
 ``v < w`` ... ``v != w``     comparisons -> ``Mask``; ``!=`` is true for NaN, the others
                              false, as in Python
@@ -80,17 +82,68 @@ class Mask(types.Type):
         super().__init__(name=f"Mask({lanes})")
 
 
+class _LanesModel(models.DataModel):
+    """``<N x T>`` in registers; ``[N x T]`` in memory (lists, structs, tuples in memory).
+
+    In memory a vector only needs the alignment of its elements: Numba's containers are
+    not aligned to a vector's size, and an aligned vector load from them would fault.
+    Masks are ``[N x i8]`` in memory, as Numba stores booleans.
+    """
+
+    def __init__(self, dmm, fe_type, element: ir.Type, stored: ir.Type):
+        super().__init__(dmm, fe_type)
+        self._value = ir.VectorType(element, fe_type.lanes)
+        self._data = ir.ArrayType(stored, fe_type.lanes)
+        self._widen = stored != element
+
+    def get_value_type(self):
+        return self._value
+
+    def get_data_type(self):
+        return self._data
+
+    def as_data(self, builder, value):
+        out = ir.Constant(self._data, ir.Undefined)
+        for i in range(self._data.count):
+            x = builder.extract_element(value, ir.Constant(ir.IntType(32), i))
+            if self._widen:
+                x = builder.zext(x, self._data.element)
+            out = builder.insert_value(out, x, i)
+        return out
+
+    def from_data(self, builder, value):
+        out = ir.Constant(self._value, ir.Undefined)
+        for i in range(self._data.count):
+            x = builder.extract_value(value, i)
+            if self._widen:
+                x = builder.icmp_unsigned("!=", x, ir.Constant(x.type, 0))
+            out = builder.insert_element(out, x, ir.Constant(ir.IntType(32), i))
+        return out
+
+    def as_argument(self, builder, value):
+        return value
+
+    def from_argument(self, builder, value):
+        return value
+
+    def as_return(self, builder, value):
+        return value
+
+    def from_return(self, builder, value):
+        return value
+
+
 @register_model(Vector)
-class _VectorModel(models.PrimitiveModel):
+class _VectorModel(_LanesModel):
     def __init__(self, dmm, fe_type):
         elem = dmm.lookup(fe_type.dtype).get_value_type()
-        super().__init__(dmm, fe_type, ir.VectorType(elem, fe_type.lanes))
+        super().__init__(dmm, fe_type, elem, elem)
 
 
 @register_model(Mask)
-class _MaskModel(models.PrimitiveModel):
+class _MaskModel(_LanesModel):
     def __init__(self, dmm, fe_type):
-        super().__init__(dmm, fe_type, ir.VectorType(ir.IntType(1), fe_type.lanes))
+        super().__init__(dmm, fe_type, ir.IntType(1), ir.IntType(8))
 
 
 def _is_float_vector(t) -> bool:
