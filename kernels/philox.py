@@ -66,6 +66,7 @@ References
 from __future__ import annotations
 
 import numpy as np
+from llvmlite import ir
 from numba import literally, njit, types, uint32, uint64
 from numba.core.errors import TypingError
 from numba.extending import intrinsic
@@ -89,6 +90,33 @@ NORMAL = 0
 UNIFORM = 1
 
 
+def _mulhilo(e: Emitter, x, m: int):
+    """``(hi, lo)``: the high and low 32-bit words of the 64-bit product ``x * m``.
+
+    Scalars (and odd lane counts) widen to 64 bits and multiply. An even number of
+    lanes is viewed as ``N/2`` 64-bit words instead: even lanes are the low halves, odd
+    lanes the high halves, and each is multiplied as a zero-extended 32-bit value (one
+    ``vpmuludq`` per register on x86) and the halves of the products are put back in
+    place; the words are the same, only fewer shuffles are needed.
+    """
+    if e.lanes is None or e.lanes % 2:
+        p = e.imul(e.zext64(x), e.i64(m))
+        return e.trunc32(e.lshr(p, e.i64(32))), e.trunc32(p)
+    b = e.builder
+    wide = ir.VectorType(ir.IntType(64), e.lanes // 2)
+    low32 = ir.Constant(wide, [0xFFFFFFFF] * (e.lanes // 2))
+    high32 = ir.Constant(wide, [0xFFFFFFFF00000000] * (e.lanes // 2))
+    c32 = ir.Constant(wide, [32] * (e.lanes // 2))
+    mult = ir.Constant(wide, [m] * (e.lanes // 2))
+    q = b.bitcast(x, wide)
+    even = b.mul(b.and_(q, low32), mult)
+    odd = b.mul(b.lshr(q, c32), mult)
+    lo = b.or_(b.and_(even, low32), b.shl(odd, c32))
+    hi = b.or_(b.lshr(even, c32), b.and_(odd, high32))
+    narrow = e.type_of(ir.IntType(32))
+    return b.bitcast(hi, narrow), b.bitcast(lo, narrow)
+
+
 def emit_philox(e: Emitter, counter, key):
     """Emit Philox4x32-10 of four 32-bit counter words under two key words."""
     c0, c1, c2, c3 = counter
@@ -97,10 +125,8 @@ def emit_philox(e: Emitter, counter, key):
         if r:
             k0 = e.iadd(k0, e.i32(W0))
             k1 = e.iadd(k1, e.i32(W1))
-        p0 = e.imul(e.zext64(c0), e.i64(M0))  # mulhilo: the full 64-bit product
-        p1 = e.imul(e.zext64(c2), e.i64(M1))
-        hi0, lo0 = e.trunc32(e.lshr(p0, e.i64(32))), e.trunc32(p0)
-        hi1, lo1 = e.trunc32(e.lshr(p1, e.i64(32))), e.trunc32(p1)
+        hi0, lo0 = _mulhilo(e, c0, M0)
+        hi1, lo1 = _mulhilo(e, c2, M1)
         c0, c1, c2, c3 = e.xor(e.xor(hi1, c1), k0), lo1, e.xor(e.xor(hi0, c3), k1), lo0
     return c0, c1, c2, c3
 
