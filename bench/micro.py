@@ -23,13 +23,16 @@ machine), compilation excluded.
   spilling registers). Additions alternate
   ``+c`` and ``-c``, multiplications ``*c`` and ``*(1/c)``, divisions likewise
   (``c = 1 + 2**-30``, no overflow or subnormals); each exp and log result is put back
-  into [1, 2) by two bitwise operations on its bit pattern (not counted). Reported:
-  nanoseconds per iteration and per lane-iteration, and GFLOP/s counting add, mul
-  and div. To measure a kernel's fraction of the peak, pass its own operation counts
+  into [1, 2) by two bitwise operations on its bit pattern (not counted); the loop
+  body repeats the mix until every chain has work. Reported: nanoseconds per iteration
+  (one mix on ``N`` lanes) and per lane-iteration, and GFLOP/s counting add, mul and
+  div. To measure a kernel's fraction of the peak, pass its own operation counts
   per path-step as the mix (or their proportions, then scale): the fraction is
   ``(peak ns per lane-iteration) / (kernel ns per path-step)``.
-* ``accuracy``: the largest error of own exp, log, sin and cos on a million arguments
-  against long double, in ulps (``tests/kernels`` checks correct rounding rigorously).
+* ``accuracy``: the largest error of own exp, log, sin and cos (and of NumPy's, for
+  comparison) on a million arguments against long double, in ulps, and the fraction
+  equal to the long-double value rounded to double (``tests/kernels`` checks correct
+  rounding rigorously).
 
 The JSON records the CPU model and flags read at run time from ``/proc/cpuinfo``, LLVM's
 host CPU name, and the load average before and after the run (the machine may be shared).
@@ -253,9 +256,10 @@ def peak_kernel(mix: dict[str, int], lanes: int, chains: dict[str, int] | None =
     """Compile the peak micro-kernel for ``mix`` (operation -> count per iteration).
 
     ``chains`` (operation -> number of independent chains) defaults to
-    :func:`default_chains`. Returns an ``@njit`` function ``kernel(n_iter, seeds, out)``:
-    ``seeds`` holds ``lanes`` starting values in [1, 2); ``out`` (``lanes``) receives a
-    checksum.
+    :func:`default_chains`. Returns an ``@njit`` function ``kernel(n_iter, seeds, out)``
+    whose loop body performs ``kernel.copies`` times the mix (enough for every chain to
+    have work); ``seeds`` holds ``lanes`` starting values in [1, 2); ``out`` (``lanes``)
+    receives a checksum.
     """
     bad = set(mix) - set(OPERATIONS)
     if bad or any(int(v) < 0 for v in mix.values()) or not any(mix.values()):
@@ -269,12 +273,14 @@ def peak_kernel(mix: dict[str, int], lanes: int, chains: dict[str, int] | None =
         "log": ("{v} = unit(simd.log({v}))",) * 2,
     }
     used = [op for op in OPERATIONS if mix.get(op, 0)]
+    # the loop body holds `copies` of the mix, so that every chain gets work
+    copies = max(math.ceil(chains[op] / int(mix[op])) for op in used)
     src = ["def kernel(n_iter, seeds, out):", "    s = simd.load(seeds, 0, N)"]
     names = [f"{op}{k}" for op in used for k in range(chains[op])]
     src += [f"    {name} = s + {0.001 * i!r}" for i, name in enumerate(names)]
     src.append("    for _ in range(n_iter):")
     for op in used:
-        for j in range(int(mix[op])):
+        for j in range(int(mix[op]) * copies):
             src.append("        " + step[op][(j // chains[op]) % 2].format(v=f"{op}{j % chains[op]}"))
     src.append("    total = " + " + ".join(names))
     src.append("    simd.store(out, 0, total)")
@@ -282,6 +288,7 @@ def peak_kernel(mix: dict[str, int], lanes: int, chains: dict[str, int] | None =
     exec("\n".join(src), namespace)  # generated from the fixed table above
     kernel = njit(nogil=True)(namespace["kernel"])
     kernel.chains = chains
+    kernel.copies = copies
     return kernel
 
 
@@ -304,11 +311,12 @@ def peak_section(lanes: list[int], mixes: dict[str, dict], *, seconds: float, re
             kernel(20_000, seeds, out)
             n_iter = max(int(seconds / max(time.perf_counter() - t0, 1e-9) * 20_000), 1000)
             t = _best(kernel, (n_iter, seeds, out), repeats)
-            per_iter = t / n_iter * 1e9
+            per_iter = t / (n_iter * kernel.copies) * 1e9  # per copy of the mix
             flops = n * sum(mix.get(op, 0) for op in ("add", "mul", "div"))
             res[f"{label}_{n}_lanes"] = {
                 "mix": {op: int(mix.get(op, 0)) for op in OPERATIONS},
                 "chains": kernel.chains,
+                "copies_per_loop_iteration": kernel.copies,
                 "lanes": n,
                 "iterations": n_iter,
                 "ns_per_iteration": per_iter,
@@ -341,12 +349,15 @@ def accuracy_section(n: int) -> dict:
     _apply_all(x_exp, x_log, x_trig, out)
     refs = [np.exp(x_exp.astype(np.longdouble)), np.log(x_log.astype(np.longdouble))]
     refs += [np.sin(x_trig.astype(np.longdouble)), np.cos(x_trig.astype(np.longdouble))]
+    with np.errstate(all="ignore"):
+        theirs = [np.exp(x_exp), np.log(x_log), np.sin(x_trig), np.cos(x_trig)]
     res = {"arguments": n}
-    for name, got, ref in zip(("exp", "log", "sin", "cos"), out, refs, strict=True):
+    for name, got, numpy_, ref in zip(("exp", "log", "sin", "cos"), out, theirs, refs, strict=True):
         spacing = np.spacing(np.abs(ref.astype(np.float64))).astype(np.longdouble)
-        err = np.abs((got.astype(np.longdouble) - ref) / spacing)
-        res[f"{name}_max_ulp"] = float(err.max())
-        res[f"{name}_rounded_as_long_double"] = float(np.mean(got == ref.astype(np.float64)))
+        for who, values in (("own", got), ("numpy", numpy_)):
+            err = np.abs((values.astype(np.longdouble) - ref) / spacing)
+            res[f"{name}_{who}_max_ulp"] = float(err.max())
+            res[f"{name}_{who}_rounded_as_long_double"] = float(np.mean(values == ref.astype(np.float64)))
     return res
 
 
@@ -423,19 +434,23 @@ def main(argv: list[str] | None = None) -> int:
     repeats = 3 if quick else 7
     started = time.perf_counter()
     load_before = os.getloadavg()[0]
-    results = {
-        "rng": rng_section(
+    sections = {
+        "rng": lambda: rng_section(
             args.lanes, paths=32 if quick else 256, steps=10 if quick else 50, repeats=repeats
         ),
-        "elementary": elementary_section(args.lanes, rounds=5 if quick else 100, repeats=repeats),
-        "peak": peak_section(
+        "elementary": lambda: elementary_section(args.lanes, rounds=5 if quick else 100, repeats=repeats),
+        "peak": lambda: peak_section(
             args.lanes,
             {"mix": args.mix, "add_mul": {"add": 8, "mul": 8}, "exp": {"exp": 1}, "log": {"log": 1}},
             seconds=0.02 if quick else 0.2,
             repeats=repeats,
         ),
-        "accuracy": accuracy_section(10_000 if quick else 1_000_000),
+        "accuracy": lambda: accuracy_section(10_000 if quick else 1_000_000),
     }
+    results = {}
+    for i, (name, run) in enumerate(sections.items(), 1):
+        print(f"[{i}/{len(sections)}] {name} ...", file=sys.stderr, flush=True)
+        results[name] = run()
     doc = {
         "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
         "quick": quick,

@@ -22,7 +22,7 @@ Operations (``v``, ``w`` vectors of the same type and width, ``x`` a scalar, ``m
                              (float64, int64 or uint32); unchecked, like Numba indexing
 ``store(a, start, v)``       write ``v`` to ``a[start:start + N]``
 ``broadcast(x, N)``          ``x`` in every lane (float -> float64, int -> int64, uint32)
-``lane(v, i)``               lane ``i`` as a scalar
+``lane(v, i)``               lane ``i`` as a scalar (``0 <= i < N``, unchecked)
 ``v + w, v - w, v * w``      IEEE add, subtract, multiply (ints: wrap-around);
 ``v / w, -v``                divide (floats, IEEE: ``x/0`` is inf or nan, as Numba's
                              scalar division with ``error_model="numpy"``); a scalar
