@@ -16,7 +16,7 @@ Address of a variate
   0x94D049BB133111EB``, ``SM(x) = z ^ (z >> 31)``, all modulo ``2**64``; ``seed`` and
   ``path`` are unsigned 64-bit integers. ``k0`` is the low 32 bits of ``key64``, ``k1``
   the high 32 bits. ``SM`` is a bijection, so for one seed distinct paths always get
-  distinct keys. (``key64`` is the value ``kernels.rng.seed_stream`` starts from.)
+  distinct keys.
 * **Counter**: ``c0 = block``, ``c1 = index``, ``c2 = kind``, ``c3 = domain``, with
   ``domain`` ``SHOCKS`` (0, ``index`` = step number from 0), ``INITIAL`` (1,
   ``index`` = 0, draws made before the first step) or ``PARAMETERS`` (2, ``index`` =
@@ -49,9 +49,11 @@ Forms
 ``philox4x32``, ``uniform_pair`` and ``normal_pair`` are intrinsics generic over scalars
 (``uint32`` words, ``float64`` results) and ``simd.Vector(uint32, N)`` words (one path
 per lane, ``Vector(float64, N)`` results); counter words may be scalars shared by all
-lanes. Both forms emit the same operations (:mod:`kernels.irbuild`), so each lane equals
-the scalar result bit for bit. ``draw_step`` / ``draw_step_lanes`` fill one step in the
-model's order; the lane form writes ``out[position, lane]``.
+lanes. Both forms compute the same integer words (the lane form takes the halves of the
+products by a cheaper route, see ``_mulhilo``) and then emit the same floating-point
+operations (:mod:`kernels.irbuild`), so each lane equals the scalar result bit for bit.
+``draw_step`` / ``draw_step_lanes`` fill one step in the model's order; the lane form
+writes ``out[position, lane]``.
 
 References
 ----------

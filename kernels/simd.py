@@ -42,6 +42,16 @@ Operations (``v``, ``w`` vectors of the same type and width, ``x`` a scalar, ``m
 ``any_lane(m), all_lanes(m)`` reductions of a mask to a bool
 ===========================  ==============================================================
 
+Example: one update of field 0 of a state laid out ``(field, region, lane)``::
+
+    N = 8
+
+    @njit
+    def grow(state, h):
+        for i in range(state.shape[1]):
+            a = simd.load(state[0, i], 0, N)
+            simd.store(state[0, i], 0, a + h * simd.exp(-a))
+
 Only IEEE operations are emitted: no fast-math flags, no FMA. ``has_fma`` checks a
 compiled function's assembly for fused multiply-adds (``vfmadd``, ``vfmsub``,
 ``vfnmadd``, ``vfnmsub``); the tests run it on every operation.
