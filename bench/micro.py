@@ -2,15 +2,16 @@
 
 ``python -m bench.micro [--quick] [--lanes 8 16] [--mix add=16,mul=16,div=1,exp=1,log=1]``
 prints a table and writes ``bench/results/micro-<UTC time>.json``. Nothing here asserts a
-timing; every figure is the minimum over repeats (the least disturbed run on a shared
-machine), compilation excluded.
+timing; every figure is the minimum over many short repeats (a few milliseconds each:
+the least disturbed run on a shared machine), compilation excluded.
 
 * ``rng``: nanoseconds per variate drawing the model's variates (``4R + 2`` per step,
   ``3R + 1`` normals then ``R + 1`` uniforms, ``R = 31``) with Philox4x32-10 scalar
   (:func:`kernels.philox.draw_step`), Philox in ``N`` lanes
   (:func:`kernels.philox.draw_step_lanes`), the v1 generator xoshiro256** with polar
   normals (:mod:`kernels.rng`), and NumPy's default ``Generator`` (PCG64) in bulk
-  (``standard_normal`` and ``random`` on arrays of a million).
+  (``standard_normal`` and ``random`` filling one preallocated array each, as many
+  variates as the others draw).
 * ``elementary``: nanoseconds per element of exp (arguments uniform on [-50, 50]) and log
   (``exp`` of those) over an array of 4096 that stays in cache: own scalar
   (:mod:`kernels.elementary`), own in ``N`` lanes (:mod:`kernels.simd`), libm through
@@ -113,19 +114,10 @@ def _xoshiro(seed, n_paths, n_steps, n_regions):
     return check
 
 
-def _numpy_bulk(seed, n_paths, n_steps, n_regions):
-    gen = np.random.default_rng(seed)
-    n_normal = n_paths * n_steps * (3 * n_regions + 1)
-    n_uniform = n_paths * n_steps * (n_regions + 1)
-    chunk = 1 << 20
-    check = 0.0
-    for total, draw in ((n_normal, gen.standard_normal), (n_uniform, gen.random)):
-        left = total
-        while left:
-            k = min(chunk, left)
-            check += draw(k)[0]
-            left -= k
-    return check
+def _numpy_bulk(gen, normals, uniforms):
+    gen.standard_normal(out=normals)
+    gen.random(out=uniforms)
+    return normals[0] + uniforms[0]
 
 
 def _best(fn, args, repeats: int) -> float:
@@ -148,7 +140,10 @@ def rng_section(lanes: list[int], *, paths: int, steps: int, repeats: int) -> di
     for n in lanes:
         out[f"philox_{n}_lanes_ns"] = _best(_philox_lanes(n), args, repeats) / n_var * 1e9
     out["xoshiro_polar_ns"] = _best(_xoshiro, args, repeats) / n_var * 1e9
-    out["numpy_generator_bulk_ns"] = _best(_numpy_bulk, args, repeats) / n_var * 1e9
+    normals = np.empty(paths * steps * (3 * R + 1))
+    uniforms = np.empty(paths * steps * (R + 1))
+    bulk = (np.random.default_rng(7), normals, uniforms)
+    out["numpy_generator_bulk_ns"] = _best(_numpy_bulk, bulk, repeats) / n_var * 1e9
     return out
 
 
@@ -431,18 +426,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS, help="directory for the JSON results")
     args = parser.parse_args(argv)
     quick = args.quick
-    repeats = 3 if quick else 7
+    repeats = 3 if quick else 31
     started = time.perf_counter()
     load_before = os.getloadavg()[0]
     sections = {
         "rng": lambda: rng_section(
-            args.lanes, paths=32 if quick else 256, steps=10 if quick else 50, repeats=repeats
+            args.lanes, paths=16 if quick else 32, steps=10 if quick else 50, repeats=repeats
         ),
-        "elementary": lambda: elementary_section(args.lanes, rounds=5 if quick else 100, repeats=repeats),
+        "elementary": lambda: elementary_section(args.lanes, rounds=5 if quick else 50, repeats=repeats),
         "peak": lambda: peak_section(
             args.lanes,
             {"mix": args.mix, "add_mul": {"add": 8, "mul": 8}, "exp": {"exp": 1}, "log": {"log": 1}},
-            seconds=0.02 if quick else 0.2,
+            seconds=0.002 if quick else 0.005,
             repeats=repeats,
         ),
         "accuracy": lambda: accuracy_section(10_000 if quick else 1_000_000),
