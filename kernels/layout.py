@@ -3,7 +3,8 @@
 Kernels take parameters as one float64 vector ``par`` (positions below, in the order
 of :data:`PARAM_ORDER`: every real-valued key of MODEL.md section 7, so that any of them
 can be drawn per path) and the mix as ``theta`` (five intensities in mechanism order).
-Module-level integers are compile-time constants for Numba.
+Outputs are per record time (``REC_*``), per path (``PATH_*``) and per state field
+(``STATE_*``). Module-level integers are compile-time constants for Numba.
 """
 
 from __future__ import annotations
@@ -35,21 +36,33 @@ TRANSFER, MARKET, COOPERATION, SUPERVISION, ORDER_PARAMETER = range(5)
 #: Drivers in ``w`` and in the driver-index vector ``q``.
 CA, EC, ID = range(3)
 
-#: Metrics per record time, in the ``rec_scalar`` output (last axis). ``R_REGIME`` is
+#: Metrics per record time, in the ``rec_scalar`` output (last axis). ``REC_REGIME`` is
 #: the path's convergence regime (1.0 or 0.0) after the year's last switch.
 # fmt: off
-(R_SIGMA, R_CA, R_EC, R_ID, R_THEIL, R_THEIL_BETWEEN, R_THEIL_WITHIN, R_CCD, R_DEFECTION,
- R_REGIME) = range(10)
+(REC_SIGMA, REC_CA, REC_EC, REC_ID, REC_THEIL, REC_THEIL_BETWEEN, REC_THEIL_WITHIN, REC_CCD,
+ REC_DEFECTION, REC_REGIME) = range(10)
 # fmt: on
 N_REC_SCALARS = 10
 
-#: Per-path summary metrics, in the ``path_scalar`` output (last axis). ``P_DRAWS`` is
-#: the number of parameter draws the path needed (0 without parameter uncertainty).
+#: Per-path summary metrics, in the ``path_scalar`` output (last axis). ``PATH_DRAWS`` is
+#: the number of parameter draws the path needed (0 without parameter uncertainty, 0
+#: also when no admissible draw was found); ``PATH_SHOCK_SUM`` adds up every variate the
+#: path drew (a fingerprint of its random stream).
 # fmt: off
-(P_BETA, P_GROWTH, P_FIRST_PASSAGE, P_VALID, P_SHOCK_SUM, P_REVIEWS,
- P_PICK_CA, P_PICK_EC, P_PICK_ID, P_DRAWS) = range(10)
+(PATH_BETA, PATH_GROWTH, PATH_FIRST_PASSAGE, PATH_VALID, PATH_SHOCK_SUM, PATH_REVIEWS,
+ PATH_PICK_CA, PATH_PICK_EC, PATH_PICK_ID, PATH_DRAWS) = range(10)
 # fmt: on
 N_PATH_SCALARS = 10
+
+#: Fields of the state record ``rec_state[path, t, field, region]`` (log TFP, capital,
+#: specialisation, integration, defection).
+STATE_A, STATE_K, STATE_S, STATE_E, STATE_Z = range(5)
+N_STATE_REC = 5
+
+#: Paths run together, one per vector lane, by default (:mod:`kernels.batches`); 16 is
+#: the other supported width.
+LANES = 8
+SUPPORTED_LANES = (1, 8, 16)
 
 
 def shocks_per_step(n_regions: int) -> int:

@@ -1,9 +1,15 @@
-"""Cross-sectional metrics of one path at one time (MODEL.md section 8)."""
+"""Cross-sectional metrics of one path at one time (MODEL.md section 8).
+
+Scalar forms; :mod:`kernels.lanes` computes the same metrics with the same operations on
+``N`` paths at once. ``exp`` and ``log`` are the kernels' own (:mod:`kernels.elementary`).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
+
+from .elementary import exp, log
 
 
 @njit(cache=True, nogil=True)
@@ -32,8 +38,19 @@ def coupling_coordination(q):
     if tot <= 0.0:
         return 0.0
     prod = max(q[0] * q[1] * q[2], 0.0)
-    c = 3.0 * prod ** (1.0 / 3.0) / tot
+    c = 3.0 * cube_root(prod) / tot
     return np.sqrt(c * tot / 3.0)
+
+
+@njit(cache=True, nogil=True)
+def cube_root(x):
+    """``x**(1/3)`` for ``x >= 0`` as ``exp(log(x) / 3)`` with the own exp and log.
+
+    Within a few ulps (the error of ``log(x) / 3`` is amplified by ``|log x| / 3``);
+    ``cube_root(0) = 0``. The C library's ``pow`` is avoided because its bits may depend
+    on the CPU (glibc picks an FMA variant at run time).
+    """
+    return exp(log(x) / 3.0)
 
 
 @njit(cache=True, nogil=True)
@@ -61,8 +78,8 @@ def log_total_output(lny, L):
     """``ln sum_i Y_i`` with ``Y_i = y_i L_i``."""
     tot = 0.0
     for i in range(lny.shape[0]):
-        tot += np.exp(lny[i]) * L[i]
-    return np.log(tot)
+        tot += exp(lny[i]) * L[i]
+    return log(tot)
 
 
 @njit(cache=True, nogil=True)
@@ -92,7 +109,7 @@ def theil_parts_given_output(lny, Y, L, groups, n_groups, gY, gL):
         sumL += L[i]
         gY[groups[i]] += Yi
         gL[groups[i]] += L[i]
-    lmu = np.log(sumY / sumL)
+    lmu = log(sumY / sumL)
     # sum_i (Y_i/sumY)(ln y_i - c) = sum_i Y_i ln y_i / sumY - c: no division per region
     syl = 0.0
     for i in range(R):
@@ -104,7 +121,7 @@ def theil_parts_given_output(lny, Y, L, groups, n_groups, gY, gL):
     for g in range(n_groups):
         if gY[g] > 0.0:
             share = gY[g] / sumY
-            lmu_g = np.log(gY[g] / gL[g])
+            lmu_g = log(gY[g] / gL[g])
             within -= share * lmu_g
             between += share * (lmu_g - lmu)
     return total, between, within

@@ -1,8 +1,18 @@
-"""One explicit Euler step of the regional coordination model (MODEL.md section 3).
+"""One explicit Euler step of the regional coordination model (MODEL.md section 3), one path.
 
-All functions work on one path: 1-d arrays over regions, updated in place. Every
-right-hand side uses the state at the start of the step. Conventions where MODEL.md
-is silent:
+This is the readable scalar form of the step; :mod:`kernels.lanes` performs the same
+operations, in the same order, on ``N`` paths at once (one per vector lane), and the
+tests require every lane to equal this code bit for bit. Every sum over ``j`` adds
+``j = 0, 1, ...`` in order; ``exp`` and ``log`` are the kernels' own
+(:mod:`kernels.elementary`); there is no fast-math and no fused multiply-add.
+
+A path's arrays:
+
+* ``state[field, i]``: ``a, K, L, s, e, z`` (rows ``FIELD_*``), updated in place;
+* ``work[row, i]``: quantities of the start-of-step state (rows ``ROW_*``), filled by
+  :func:`prepare` and :func:`finish_output` and read by :func:`step` and the records.
+
+Conventions where MODEL.md is silent:
 
 * Returns enter only through ``ln r_i - ln r_j = ln(Y_i/K_i) - ln(Y_j/K_j)``; with
   ``alpha = 0`` returns are identically zero, so there is no return differential and no
@@ -16,9 +26,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .elementary import exp, log
 from .layout import (
     ALPHA,
-    BLOCK,
     BOOST,
     C_MIG,
     CA,
@@ -60,277 +70,231 @@ from .layout import (
     ZETA,
 )
 
-# Rows of the per-path scratch arrays: ``work`` (N_WORK, R) of :func:`initial_tfp` and the
-# first rows of the path loop's ``scr``.
-W_OPEN, W_Y, W_LR, W_T, W_NETK, W_NETL, W_OUTK, W_OUTL, W_SPILL, W_TRADE = range(10)
-N_WORK = 10
-# The path loop's scratch ``scr`` (shape (N_SCRATCH, R)) starts with the rows above.
-(S_YPC, S_BASE, S_LNK, S_LNL, S_ROWW, S_ROWWL, S_ROWGL, S_CK, S_CL) = range(N_WORK, N_WORK + 9)
-N_SCRATCH = N_WORK + 9
+#: Rows of a path's ``state``: log TFP, capital, population share, specialisation,
+#: integration, defection (0 or 1).
+FIELD_A, FIELD_K, FIELD_L, FIELD_S, FIELD_E, FIELD_Z = range(6)
+N_FIELDS = 6
 
-# No fast-math licences. With ``reassoc``/``contract`` LLVM may vectorise a sum or fuse
-# a multiply-add differently depending on the compilation context (a function compiled
-# fresh and inlined into its caller, or loaded from the on-disk cache), and the same
-# seed then gave results that differed in the last bit between a process that compiled
-# the kernels and one that loaded them (seen in CI). Strict IEEE arithmetic keeps every
-# process, worker and thread bitwise identical; the measured cost was within noise.
-FASTMATH = False
+#: Rows of a path's ``work`` array, all functions of the start-of-step state: openness
+#: ``o_i``; ``trade_i = sum_j W_ij |s_i - s_j|``; spillover ``sum_j W_ij (a_j - a_i)``;
+#: the row sums ``sum_j W_ij``, ``sum_j W_ij L_j``, ``sum_j G_ij L_j``; the part of
+#: ``ln y_i`` without trade; ``ln K_i``, ``ln L_i``, ``ln y_i``, ``y_i``, ``Y_i``,
+#: ``ln(Y_i / K_i)``; the step's transfers, net capital and labour inflows, capped
+#: outflows and the capped flow factors of each source.
+# fmt: off
+(ROW_OPENNESS, ROW_TRADE, ROW_SPILLOVER, ROW_TIES, ROW_TIES_POP, ROW_GRAVITY_POP, ROW_BASE,
+ ROW_LOG_K, ROW_LOG_L, ROW_LOG_Y, ROW_INCOME, ROW_OUTPUT, ROW_LOG_RETURN, ROW_TRANSFER,
+ ROW_NET_K, ROW_NET_L, ROW_OUTFLOW_K, ROW_OUTFLOW_L, ROW_SEND_K, ROW_SEND_L) = range(20)
+# fmt: on
+N_ROWS = 20
 
 
 @njit(cache=True, nogil=True)
-def mechanism_coefficients(par, theta, w, regime):
+def trade_gain(par, theta, w_ca):
+    """Gains from trade ``chi = (chi0 + chi_C theta_C)(1 + B w_CA)`` (MODEL.md section 4)."""
+    return (par[CHI0] + par[CHI_C] * theta[COOPERATION]) * (1.0 + par[BOOST] * w_ca)
+
+
+@njit(cache=True, nogil=True)
+def coefficients(par, theta, w, regime):
     """Effective coefficients of a mix (MODEL.md section 4) in convergence regime ``regime``.
 
     Returns
     -------
     tuple
-        ``(tau, m, psi, lam, chi, nu, invest, hd0, hr)``: transfer rate, mobility,
+        ``(tau, m, psi, lam, nu, invest, hd0, hr)``: transfer rate, mobility,
         integration growth, TFP spillover ``lambda_eff = c lambda0 + lambda_C theta_C``
         (the market's spillover stalls with the regime ``c``, the policy-driven part
-        does not), gains from trade, specialisation speed, investment factor
-        ``1 - c_S theta_S``, base defection hazard ``h0 (1 - omega theta_S)`` and return
-        hazard ``h_r0 + h_r1 theta_S``.
+        does not), specialisation speed, investment factor ``1 - c_S theta_S``, base
+        defection hazard ``h0 (1 - omega theta_S)`` and return hazard
+        ``h_r0 + h_r1 theta_S``. The gains from trade are :func:`trade_gain`.
     """
     boost = par[BOOST]
     tau = par[TAU_MAX] * theta[TRANSFER]
     m = par[M0] + (1.0 - par[M0]) * theta[MARKET]
     psi = (par[PSI0] + par[PSI_M] * theta[MARKET]) * (1.0 + boost * w[EC])
     lam = regime * par[LAMBDA0] + par[LAMBDA_C] * theta[COOPERATION]
-    chi = trade_gain(par, theta, w)
     nu = (par[NU0] + par[NU_C] * theta[COOPERATION]) * (1.0 + boost * w[ID])
     invest = 1.0 - par[COST_S] * theta[SUPERVISION]
     hd0 = par[H0] * (1.0 - par[OMEGA] * theta[SUPERVISION])
     hr = par[HR0] + par[HR1] * theta[SUPERVISION]
-    return tau, m, psi, lam, chi, nu, invest, hd0, hr
+    return tau, m, psi, lam, nu, invest, hd0, hr
 
 
 @njit(cache=True, nogil=True)
-def trade_gain(par, theta, w):
-    """Gains from trade ``chi = (chi0 + chi_C theta_C)(1 + B w_CA)`` (MODEL.md section 4)."""
-    return (par[CHI0] + par[CHI_C] * theta[COOPERATION]) * (1.0 + par[BOOST] * w[CA])
-
-
-@njit(cache=True, nogil=True)
-def ties(e, z, G, block, openness, W):
-    """Openness ``o_i = e_i (1 - b z_i)`` and ties ``W_ij = o_i o_j G_ij`` (step 1)."""
-    R = e.shape[0]
-    for i in range(R):
-        openness[i] = e[i] * (1.0 - block * z[i])
-    for i in range(R):
-        oi = openness[i]
-        for j in range(R):
-            W[i, j] = oi * openness[j] * G[i, j]
-
-
-@njit(cache=True, nogil=True)
-def log_output(a, K, L, s, W, alpha, eta, chi, trade, lny):
-    """Log output per capita ``ln y_i`` (step 2); ``trade_i = sum_j W_ij |s_i - s_j|``."""
-    R = a.shape[0]
-    for i in range(R):
-        acc = 0.0
-        si = s[i]
-        for j in range(R):
-            acc += W[i, j] * abs(si - s[j])
-        trade[i] = acc
-        lny[i] = a[i] + alpha * np.log(K[i] / L[i]) + eta * np.log(R * L[i]) + chi * acc
-
-
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
-def prepare_state(a, K, L, s, e, z, G, block, alpha, eta, W, scr):
+def prepare(state, G, block, alpha, eta, work):
     """Everything of the start-of-step state that does not depend on the shares ``w``.
 
-    One fused pass over ``G`` fills the ties ``W_ij = (o_i o_j) G_ij`` and, per row,
-    ``trade_i = sum_j W_ij |s_i - s_j|``, the spillover ``sum_j W_ij a_j - a_i sum_j W_ij`` and the
-    row sums ``sum_j W_ij``, ``sum_j W_ij L_j``, ``sum_j G_ij L_j`` (driver indices). The
-    part of ``ln y_i`` without trade, ``ln K_i`` and ``ln L_i`` go to ``scr`` as well.
+    One pass over the region pairs builds the ties ``W_ij = (o_i o_j) G_ij`` on the fly
+    (they are never stored) and, per row ``i``, ``trade_i``, the spillover and the three
+    row sums of the driver indices; then the part of ``ln y_i`` without trade
+    ``a_i + alpha (ln K_i - ln L_i) + eta (ln R + ln L_i)``, ``ln K_i`` and ``ln L_i``.
     """
+    a, K, L, s, e, z = (
+        state[FIELD_A],
+        state[FIELD_K],
+        state[FIELD_L],
+        state[FIELD_S],
+        state[FIELD_E],
+        state[FIELD_Z],
+    )
     R = a.shape[0]
-    o = scr[W_OPEN]
-    trade = scr[W_TRADE]
-    spill = scr[W_SPILL]
-    roww = scr[S_ROWW]
-    rowwl = scr[S_ROWWL]
-    rowgl = scr[S_ROWGL]
-    base = scr[S_BASE]
-    lnK = scr[S_LNK]
-    lnL = scr[S_LNL]
+    o = work[ROW_OPENNESS]
     for i in range(R):
         o[i] = e[i] * (1.0 - block * z[i])
     for i in range(R):
         oi = o[i]
+        si = s[i]
+        trade = 0.0
+        spill = 0.0
+        ties = 0.0
+        ties_pop = 0.0
+        gravity_pop = 0.0
         for j in range(R):
-            W[i, j] = oi * o[j] * G[i, j]
+            g = G[i, j]
+            wij = (oi * o[j]) * g
+            trade += wij * abs(si - s[j])
+            spill += wij * a[j]
+            ties += wij
+            ties_pop += wij * L[j]
+            gravity_pop += g * L[j]
+        work[ROW_TRADE, i] = trade
+        work[ROW_SPILLOVER, i] = spill - a[i] * ties
+        work[ROW_TIES, i] = ties
+        work[ROW_TIES_POP, i] = ties_pop
+        work[ROW_GRAVITY_POP, i] = gravity_pop
+    log_R = log(float(R))
     for i in range(R):
-        trade[i] = 0.0
-        spill[i] = 0.0
-        roww[i] = 0.0
-        rowwl[i] = 0.0
-        rowgl[i] = 0.0
-    # Row sums over j, computed column by column: G and hence W are exactly symmetric
-    # (gravity_matrix makes them so), so W[j, i] is W[i, j] and the inner loop runs over
-    # contiguous memory in i. Each sum still adds j = 0, 1, ... in order, so the result
-    # is bitwise that of the plain row loop, and LLVM vectorises across i without any
-    # fast-math licence.
-    for j in range(R):
-        sj = s[j]
-        aj = a[j]
-        lj = L[j]
-        for i in range(R):
-            wij = W[j, i]
-            trade[i] += wij * abs(s[i] - sj)
-            spill[i] += wij * aj
-            roww[i] += wij
-            rowwl[i] += wij * lj
-            rowgl[i] += G[j, i] * lj
-    for i in range(R):
-        spill[i] = spill[i] - a[i] * roww[i]
-    lnR = np.log(R)
-    for i in range(R):
-        lk = np.log(K[i])
-        ll = np.log(L[i])
-        lnK[i] = lk
-        lnL[i] = ll
-        base[i] = a[i] + alpha * (lk - ll) + eta * (lnR + ll)
+        lk = log(K[i])
+        ll = log(L[i])
+        work[ROW_LOG_K, i] = lk
+        work[ROW_LOG_L, i] = ll
+        work[ROW_BASE, i] = a[i] + alpha * (lk - ll) + eta * (log_R + ll)
 
 
 @njit(cache=True, nogil=True)
-def finish_output(chi, L, scr, lny):
-    """``ln y_i = base_i + chi trade_i`` (step 2), ``y_i``, ``Y_i`` and ``ln(Y_i/K_i)``."""
-    R = L.shape[0]
-    base = scr[S_BASE]
-    trade = scr[W_TRADE]
-    y = scr[S_YPC]
-    Y = scr[W_Y]
-    lr = scr[W_LR]
-    lnK = scr[S_LNK]
-    lnL = scr[S_LNL]
-    for i in range(R):
-        v = base[i] + chi * trade[i]
-        lny[i] = v
-        yi = np.exp(v)
-        y[i] = yi
-        Y[i] = yi * L[i]
-        lr[i] = v + lnL[i] - lnK[i]
+def finish_output(chi, state, work):
+    """``ln y_i = base_i + chi trade_i`` (step 2), ``y_i``, ``Y_i = y_i L_i`` and ``ln(Y_i/K_i)``."""
+    L = state[FIELD_L]
+    for i in range(L.shape[0]):
+        v = work[ROW_BASE, i] + chi * work[ROW_TRADE, i]
+        y = exp(v)
+        work[ROW_LOG_Y, i] = v
+        work[ROW_INCOME, i] = y
+        work[ROW_OUTPUT, i] = y * L[i]
+        work[ROW_LOG_RETURN, i] = v + work[ROW_LOG_L, i] - work[ROW_LOG_K, i]
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
-def _flows(W, lr, lny, rate_k, kcap, K, rate_l, c_mig, lcap, L, scr):
-    """Capital and labour flows of steps 5 and 6 with the outflow cap, fused.
+@njit(cache=True, nogil=True)
+def flows(state, G, rate_k, rate_l, c_mig, cap, work):
+    """Capital and labour flows of steps 5 and 6 with the outflow cap.
 
     ``F_ji = rate W_ij max(x_i - x_j - c, 0) stock_j`` (``x = ln r``, ``c = 0`` for
-    capital; ``x = ln y``, ``c = c_mig`` for labour). A first pass adds up every
-    source's outflow (column sums, vectorised over sources), the caps give a factor per
-    source, and a second pass adds up inflows. Leaves ``net`` in ``W_NETK``/``W_NETL``
-    and capped outflows in ``W_OUTK``/``W_OUTL``.
+    capital; ``x = ln y``, ``c = c_mig`` for labour). A first pass adds up each source
+    ``j``'s outflow ``sum_i W_ij max(.)`` (over ``i`` in order); the cap gives each
+    source a factor; a second pass adds up each region's inflows over ``j`` in order.
+    Leaves the net inflows in ``ROW_NET_K``/``ROW_NET_L``.
     """
-    R = lr.shape[0]
-    colk = scr[W_OUTK]
-    coll = scr[W_OUTL]
-    ck = scr[S_CK]
-    cl = scr[S_CL]
-    netK = scr[W_NETK]
-    netL = scr[W_NETL]
+    o, lr, lny = work[ROW_OPENNESS], work[ROW_LOG_RETURN], work[ROW_LOG_Y]
+    K, L = state[FIELD_K], state[FIELD_L]
+    R = o.shape[0]
     for j in range(R):
-        colk[j] = 0.0
-        coll[j] = 0.0
-    for i in range(R):
-        lri = lr[i]
-        lyi = lny[i] - c_mig
-        for j in range(R):
-            wij = W[i, j]
-            colk[j] += wij * max(lri - lr[j], 0.0)
-            coll[j] += wij * max(lyi - lny[j], 0.0)
-    for j in range(R):
-        kj = rate_k * K[j]
-        tot = colk[j] * kj
-        limit = kcap * K[j]
-        if tot > limit:
-            ck[j] = kj * (limit / tot)
-            colk[j] = limit
-        else:
-            ck[j] = kj
-            colk[j] = tot
-        lj = rate_l * L[j]
-        tot = coll[j] * lj
-        limit = lcap * L[j]
-        if tot > limit:
-            cl[j] = lj * (limit / tot)
-            coll[j] = limit
-        else:
-            cl[j] = lj
-            coll[j] = tot
-    # Inflows: sum over sources j for every i, column by column (W symmetric, see
-    # prepare_state): same order of addition as a row loop, vectorised across i.
-    for i in range(R):
-        netK[i] = 0.0
-        netL[i] = 0.0
-    for j in range(R):
+        oj = o[j]
         lrj = lr[j]
         lyj = lny[j]
-        ckj = ck[j]
-        clj = cl[j]
+        out_k = 0.0
+        out_l = 0.0
         for i in range(R):
-            wij = W[j, i]
-            netK[i] += wij * max(lr[i] - lrj, 0.0) * ckj
-            netL[i] += wij * max((lny[i] - c_mig) - lyj, 0.0) * clj
+            wij = (oj * o[i]) * G[j, i]
+            out_k += wij * max(lr[i] - lrj, 0.0)
+            out_l += wij * max((lny[i] - c_mig) - lyj, 0.0)
+        kj = rate_k * K[j]
+        tot = out_k * kj
+        limit = cap * K[j]
+        if tot > limit:
+            work[ROW_SEND_K, j] = kj * (limit / tot)
+            work[ROW_OUTFLOW_K, j] = limit
+        else:
+            work[ROW_SEND_K, j] = kj
+            work[ROW_OUTFLOW_K, j] = tot
+        lj = rate_l * L[j]
+        tot = out_l * lj
+        limit = cap * L[j]
+        if tot > limit:
+            work[ROW_SEND_L, j] = lj * (limit / tot)
+            work[ROW_OUTFLOW_L, j] = limit
+        else:
+            work[ROW_SEND_L, j] = lj
+            work[ROW_OUTFLOW_L, j] = tot
+    send_k, send_l = work[ROW_SEND_K], work[ROW_SEND_L]
     for i in range(R):
-        netK[i] = netK[i] - colk[i]
-        netL[i] = netL[i] - coll[i]
+        oi = o[i]
+        lri = lr[i]
+        lyi = lny[i] - c_mig
+        in_k = 0.0
+        in_l = 0.0
+        for j in range(R):
+            wij = (oi * o[j]) * G[i, j]
+            in_k += wij * max(lri - lr[j], 0.0) * send_k[j]
+            in_l += wij * max(lyi - lny[j], 0.0) * send_l[j]
+        work[ROW_NET_K, i] = in_k - work[ROW_OUTFLOW_K, i]
+        work[ROW_NET_L, i] = in_l - work[ROW_OUTFLOW_L, i]
 
 
 @njit(cache=True, nogil=True)
-def step_core(a, K, L, s, e, z, s_target, saving, par, theta, w, h, shocks, W, scr, lny, regime, astar_dev):
-    """One Euler step from prepared start-of-step quantities; return the next regime.
+def step(state, work, G, s_target, saving, par, theta, w, h, shocks, regime, astar_dev):
+    """One Euler step from the prepared start-of-step state; return the next regime.
 
-    :func:`prepare_state` and :func:`finish_output` must have run on the current state
-    with the current shares ``w``. ``regime`` is the path's convergence regime ``c``
-    (1.0 or 0.0) in force during the step and ``astar_dev`` the steady-state TFP
-    deviations ``a*_i - mean_k a*_k``. ``shocks`` holds the step's ``4R + 2`` variates in
-    MODEL.md order: ``eps[0:R]``, ``eps_c[R]``, ``eps_s[R+1:2R+1]``, ``eps_e[2R+1:3R+1]``,
+    :func:`prepare` and :func:`finish_output` must have run on the current state with
+    the current shares ``w``. ``regime`` is the path's convergence regime ``c`` (1.0 or
+    0.0) in force during the step and ``astar_dev`` the steady-state TFP deviations
+    ``a*_i - mean_k a*_k``. ``shocks`` holds the step's ``4R + 2`` variates in MODEL.md
+    order: ``eps[0:R]``, ``eps_c[R]``, ``eps_s[R+1:2R+1]``, ``eps_e[2R+1:3R+1]``,
     uniforms ``u[3R+1:4R+1]`` and ``u_c[4R+1]``. The returned regime applies from the
     next step (step 7b).
     """
+    a, K, L, s, e, z = (
+        state[FIELD_A],
+        state[FIELD_K],
+        state[FIELD_L],
+        state[FIELD_S],
+        state[FIELD_E],
+        state[FIELD_Z],
+    )
     R = a.shape[0]
-    alpha = par[ALPHA]
-    tau, m, psi, lam, chi, nu, invest, hd0, hr = mechanism_coefficients(par, theta, w, regime)
-    sqh = np.sqrt(h)
-    o = scr[W_OPEN]
-    y = scr[S_YPC]
-    Y = scr[W_Y]
-    lr = scr[W_LR]
-    T = scr[W_T]
-    spill = scr[W_SPILL]
+    tau, m, psi, lam, nu, invest, hd0, hr = coefficients(par, theta, w, regime)
+    o, y, Y = work[ROW_OPENNESS], work[ROW_INCOME], work[ROW_OUTPUT]
+    T, spill = work[ROW_TRANSFER], work[ROW_SPILLOVER]
 
     # 4: transfers among cooperating regions (budget-neutral).
-    sumY_c = 0.0
-    sumL_c = 0.0
+    sum_y = 0.0
+    sum_l = 0.0
     for i in range(R):
         if z[i] == 0.0:
-            sumY_c += Y[i]
-            sumL_c += L[i]
-    ybar_c = sumY_c / sumL_c if sumL_c > 0.0 else 0.0
+            sum_y += Y[i]
+            sum_l += L[i]
+    ybar = sum_y / sum_l if sum_l > 0.0 else 0.0
     for i in range(R):
-        T[i] = tau * (ybar_c - y[i]) * L[i] if z[i] == 0.0 else 0.0
+        T[i] = tau * (ybar - y[i]) * L[i] if z[i] == 0.0 else 0.0
 
     # 5-6: capped factor flows.
-    rate_k = h * par[MU_K] * m if alpha > 0.0 else 0.0
-    _flows(W, lr, lny, rate_k, par[FLOW_CAP], K, h * par[MU_L] * m, par[C_MIG], par[FLOW_CAP], L, scr)
-    netK = scr[W_NETK]
-    netL = scr[W_NETL]
+    rate_k = h * par[MU_K] * m if par[ALPHA] > 0.0 else 0.0
+    flows(state, G, rate_k, h * par[MU_L] * m, par[C_MIG], par[FLOW_CAP], work)
+    net_k, net_l = work[ROW_NET_K], work[ROW_NET_L]
 
     # 7: updates, all from start-of-step values.
-    eps_c = shocks[R]
+    sqh = np.sqrt(h)
     sig = par[SIGMA] * sqh
-    sig_c = par[SIGMA_C] * sqh * eps_c
+    sig_c = par[SIGMA_C] * sqh * shocks[R]
     sig_s = par[SIGMA_S] * sqh
     sig_e = par[SIGMA_E] * sqh
     zeta = par[ZETA]
     kappa = par[KAPPA]
     g = par[G_TREND]
     delta = par[DELTA]
-    p_return = 1.0 - np.exp(-h * hr)
+    p_return = 1.0 - exp(-h * hr)
     x0 = -h * hd0
-    p_defect0 = 1.0 - np.exp(x0)
+    p_defect0 = 1.0 - exp(x0)
     # conditional reversion -c rho_a (x_i - mean_k x_k), x = a - a*, from start-of-step a
     rev = regime * par[RHO_A]
     abar = 0.0
@@ -340,9 +304,8 @@ def step_core(a, K, L, s, e, z, s_target, saving, par, theta, w, h, shocks, W, s
     for i in range(R):
         drift = g + lam * spill[i] - rev * ((a[i] - abar) - astar_dev[i])
         a[i] += h * drift + sig * shocks[i] + sig_c
-        k_new = K[i] + h * (saving[i] * invest * Y[i] - delta * K[i] + T[i]) + netK[i]
-        K[i] = max(k_new, 1e-12)
-        L[i] += netL[i]
+        K[i] = max(K[i] + h * (saving[i] * invest * Y[i] - delta * K[i] + T[i]) + net_k[i], 1e-12)
+        L[i] += net_l[i]
         s_new = s[i] + h * nu * o[i] * (s_target[i] - s[i]) + sig_s * shocks[R + 1 + i]
         s[i] = min(max(s_new, 0.0), 1.0)
         zi = z[i]
@@ -351,9 +314,9 @@ def step_core(a, K, L, s, e, z, s_target, saving, par, theta, w, h, shocks, W, s
         e[i] = min(max(e_new, 0.0), 1.0)
         u = shocks[3 * R + 1 + i]
         if zi == 0.0:
-            loss = max(0.0, -(T[i] + netK[i] / h) / Y[i])
-            # with no loss the hazard is the base one: same number, no exp per region
-            p_defect = 1.0 - np.exp(x0 * (1.0 + kappa * loss)) if loss > 0.0 else p_defect0
+            loss = max(0.0, -(T[i] + net_k[i] / h) / Y[i])
+            # with no loss the hazard is the base one: the same number, no exp
+            p_defect = 1.0 - exp(x0 * (1.0 + kappa * loss)) if loss > 0.0 else p_defect0
             z[i] = 1.0 if u < p_defect else 0.0
         else:
             z[i] = 0.0 if u < p_return else 1.0
@@ -361,51 +324,52 @@ def step_core(a, K, L, s, e, z, s_target, saving, par, theta, w, h, shocks, W, s
     # 7b: regime switch with the path's uniform u_c
     u_c = shocks[4 * R + 1]
     if regime == 1.0:
-        return 0.0 if u_c < 1.0 - np.exp(-h * par[REGIME_EXIT]) else 1.0
-    return 1.0 if u_c < 1.0 - np.exp(-h * par[REGIME_ENTRY]) else 0.0
+        return 0.0 if u_c < 1.0 - exp(-h * par[REGIME_EXIT]) else 1.0
+    return 1.0 if u_c < 1.0 - exp(-h * par[REGIME_ENTRY]) else 0.0
 
 
 @njit(cache=True, nogil=True)
-def initial_tfp(lny0, K0, L0, s0, e0, G, par, theta, W, work, a):
-    """Solve ``a_i(0)`` so that output per capita at t = 0 equals the data (section 2).
-
-    Uses the mix's own coefficients with the driver shares at 1/3 and ``z = 0``.
-    """
-    R = lny0.shape[0]
-    w = np.full(3, 1.0 / 3.0)
-    chi = trade_gain(par, theta, w)
-    z0 = np.zeros(R)
-    ties(e0, z0, G, par[BLOCK], work[W_OPEN], W)
-    zero = np.zeros(R)
-    log_output(zero, K0, L0, s0, W, par[ALPHA], par[ETA], chi, work[W_TRADE], a)
-    for i in range(R):
-        a[i] = lny0[i] - a[i]
-
-
-@njit(cache=True, nogil=True)
-def driver_indices_prepared(scr, s, L, q):
-    """Driver indices CA, EC, ID (section 5) from the row sums of :func:`prepare_state`.
+def driver_indices(state, work, q):
+    """Driver indices CA, EC, ID (section 5) into ``q`` from the row sums of :func:`prepare`.
 
     ``sum_ij W_ij |s_i - s_j| = sum_i trade_i``, ``sum_ij W_ij L_i L_j = sum_i L_i
-    (sum_j W_ij L_j)`` and likewise for ``G``: the same numbers as the double sums over ``W`` and ``G``
-    up to rounding, without another pass over the ties.
+    (sum_j W_ij L_j)`` and likewise for ``G``: the double sums up to rounding, without
+    another pass over the pairs.
     """
-    R = s.shape[0]
-    trade = scr[W_TRADE]
-    roww = scr[S_ROWW]
-    rowwl = scr[S_ROWWL]
-    rowgl = scr[S_ROWGL]
+    L, s = state[FIELD_L], state[FIELD_S]
+    R = L.shape[0]
     ws = 0.0
     wsd = 0.0
     wll = 0.0
     gll = 0.0
     idx = 0.0
     for i in range(R):
-        ws += roww[i]
-        wsd += trade[i]
-        wll += L[i] * rowwl[i]
-        gll += L[i] * rowgl[i]
+        ws += work[ROW_TIES, i]
+        wsd += work[ROW_TRADE, i]
+        wll += L[i] * work[ROW_TIES_POP, i]
+        gll += L[i] * work[ROW_GRAVITY_POP, i]
         idx += abs(2.0 * s[i] - 1.0)
     q[CA] = wsd / ws if ws > 0.0 else 0.0
     q[EC] = wll / gll if gll > 0.0 else 0.0
     q[ID] = idx / R
+
+
+@njit(cache=True, nogil=True)
+def initial_tfp(scenario, G, K0, par, theta, a):
+    """Solve ``a_i(0)`` so that output per capita at t = 0 equals the data (section 2).
+
+    Uses the mix's own coefficients with the driver shares at 1/3, ``z = 0`` and the
+    path's gravity matrix ``G`` and initial capital ``K0``:
+    ``a_i = ln y_i(0) - (alpha ln(K_i/L_i) + eta ln(R L_i) + chi trade_i)``.
+    """
+    L0, s0, e0, lny0 = scenario.L0, scenario.s0, scenario.e0, scenario.lny0
+    R = L0.shape[0]
+    chi = trade_gain(par, theta, 1.0 / 3.0)
+    alpha = par[ALPHA]
+    eta = par[ETA]
+    for i in range(R):
+        oi = e0[i]
+        trade = 0.0
+        for j in range(R):
+            trade += oi * e0[j] * G[i, j] * abs(s0[i] - s0[j])
+        a[i] = lny0[i] - (0.0 + alpha * log(K0[i] / L0[i]) + eta * log(R * L0[i]) + chi * trade)

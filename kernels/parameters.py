@@ -1,11 +1,13 @@
 """Per-path parameter draws under parameter uncertainty (MODEL.md section 10).
 
-Path ``p`` draws its parameter vector once, before its first step, from a stream of its
-own addressed by ``(seed, p)`` and separate from its shock stream
-(:func:`kernels.rng.seed_domain_stream` with :data:`PARAMETER_DOMAIN`), so the draw is the same
-under every mix and for any layout. Each attempt uses one uniform on (0, 1) per
-marginal key and one per key of the calibrated block, in that order, and maps them by
-inverse distribution functions:
+Path ``p`` draws its parameter vector once, before its first step, from its own
+counter-based stream (:mod:`kernels.philox`, key ``(seed, p)``, domain ``PARAMETERS``,
+counter index = the attempt number from 0), separate from its shocks, so the draw is the
+same under every mix, for any layout and in any lane. Attempt ``k`` uses uniforms
+``0 .. m + c - 1`` of ``(PARAMETERS, k)``: one per marginal key, then one per key of the
+calibrated block, in that order. Each uniform ``u`` (a multiple of ``2**-53`` in
+[0, 1)) is moved to the open interval by :func:`open_unit` and mapped by an inverse
+distribution function:
 
 * uniform ``(low, high)``: ``low + (high - low) u``;
 * normal ``(mean, sd)``, optionally truncated to ``[low, high]``:
@@ -16,7 +18,9 @@ inverse distribution functions:
 * calibrated multivariate normal ``(mean, L)``: ``mean + L z`` with ``z_j = Phi^-1(u_j)``.
 
 A vector that breaks a rule of :func:`kernels.rules.first_violation` is replaced by the
-next attempt's vector, at most ``max_attempts`` times.
+next attempt's vector, at most ``max_attempts`` times. ``exp`` and ``log`` are the
+kernels' own (:mod:`kernels.elementary`); ``Phi`` uses the C library's ``erfc`` (the one
+function here whose bits could differ between C libraries; it is not CPU-dependent).
 """
 
 from __future__ import annotations
@@ -26,21 +30,26 @@ import math
 import numpy as np
 from numba import njit
 
-from .rng import next_u64, seed_domain_stream
+from .elementary import exp, log
+from .philox import PARAMETERS, fill_uniforms, path_key
 from .rules import first_violation
 
-#: Stream domain of the parameter draws (the shocks use domain 0).
-PARAMETER_DOMAIN = 1
-_TWO_M53 = 1.0 / 9007199254740992.0
 _SQRT2 = math.sqrt(2.0)
+_TWO_52 = 2.0**52
+_TWO_M53 = 2.0**-53
 
 UNIFORM, NORMAL, LOGNORMAL, TRIANGULAR = range(4)
 
 
 @njit(cache=True, nogil=True)
-def open_uniform(state):
-    """A uniform on the open interval (0, 1): ``(k + 1/2) 2^-53`` for 53 random bits ``k``."""
-    return (float(next_u64(state) >> np.uint64(11)) + 0.5) * _TWO_M53
+def open_unit(u):
+    """Move a uniform ``u`` on [0, 1) (a multiple of ``2**-53``) into the open interval (0, 1).
+
+    ``(2 floor(u 2**52) + 1) 2**-53``: the midpoints of a grid of ``2**52`` cells, every
+    operation exact, so the result is never 0 or 1 and the map is symmetric about 1/2
+    (``Phi^-1`` of it is finite and its draws are symmetric).
+    """
+    return (2.0 * np.floor(u * _TWO_52) + 1.0) * _TWO_M53
 
 
 @njit(cache=True, nogil=True)
@@ -127,7 +136,7 @@ def norm_ppf(p):
     r = p if q < 0.0 else 1.0 - p
     if r <= 0.0:
         return -math.inf if q < 0.0 else math.inf
-    r = math.sqrt(-math.log(r))
+    r = math.sqrt(-log(r))
     if r <= 5.0:
         x = _horner(_C, r - 1.6) / _horner(_D, r - 1.6)
     else:
@@ -167,7 +176,7 @@ def draw_marginal(kind, args, u):
             return args[0] + args[1] * norm_ppf(u) if args[1] > 0.0 else args[0]
         return _truncated_normal(args[0], args[1], args[2], args[3], u)
     if kind == LOGNORMAL:
-        return args[0] * math.exp(args[1] * norm_ppf(u)) if args[1] > 0.0 else args[0]
+        return args[0] * exp(args[1] * norm_ppf(u)) if args[1] > 0.0 else args[0]
     low, mode, high = args[0], args[1], args[2]
     width = high - low
     if width <= 0.0:
@@ -179,50 +188,47 @@ def draw_marginal(kind, args, u):
 
 
 @njit(cache=True, nogil=True)
-def draw_parameters(seed, path, base, unc, substeps, lo, hi, max_attempts, par, drawn, z, rng):
+def draw_parameters(seed, path, params, substeps, par, drawn, u, z):
     """Draw path ``path``'s parameter vector into ``par``; return the attempts used (0 if none was valid).
 
     Parameters
     ----------
     seed, path : uint64
-        Address of the path's parameter stream.
-    base : float64[N_PARAMS]
-        The scenario's parameters; uncertain keys are overwritten in ``par``.
-    unc : tuple
-        ``(pos, kind, args, mvn_pos, mvn_mean, mvn_chol)`` from
-        ``mccoord.uncertainty.Uncertainty.kernel_arrays``.
+        The path's stream key.
+    params : kernels.groups.Parameters
+        Base parameters, natural ranges, ``max_attempts`` and the distributions.
     substeps : int
         Euler steps per year (the stability rules depend on it).
-    lo, hi : float64[N_PARAMS]
-        Natural ranges of every key.
-    max_attempts : int
-        Fresh draws of the whole vector before the path is declared invalid.
     par : float64[N_PARAMS]
-        Output: the accepted vector (the last attempt when none is valid).
-    drawn : float64[n_uncertain]
+        Output: the accepted vector (the last attempt's when none is admissible).
+    drawn : float64[m + c]
         Output: the uncertain keys' values, marginals then calibrated.
-    z, rng : scratch
-        ``float64[k]`` and ``uint64[4]``.
+    u : float64[m + c]
+        Scratch for one attempt's uniforms.
+    z : float64[max(c, 1)]
+        Scratch for the calibrated block's standard normals.
     """
-    pos, kind, args, mpos, mmean, chol = unc
+    pos, kind, args = params.marginal_pos, params.marginal_kind, params.marginal_args
+    mpos, mmean, chol = params.mvn_pos, params.mvn_mean, params.mvn_chol
     m = pos.shape[0]
     k = mpos.shape[0]
-    seed_domain_stream(seed, path, PARAMETER_DOMAIN, rng)
-    for attempt in range(1, max_attempts + 1):
+    k0, k1 = path_key(seed, path)
+    for attempt in range(params.max_attempts):
+        fill_uniforms(k0, k1, PARAMETERS, attempt, u)
         for i in range(par.shape[0]):
-            par[i] = base[i]
+            par[i] = params.par[i]
         for j in range(m):
-            x = draw_marginal(kind[j], args[j], open_uniform(rng))
+            x = draw_marginal(kind[j], args[j], open_unit(u[j]))
             par[pos[j]] = x
             drawn[j] = x
         for j in range(k):
-            z[j] = norm_ppf(open_uniform(rng))
+            z[j] = norm_ppf(open_unit(u[m + j]))
         for j in range(k):
             x = mmean[j]
             for c in range(j + 1):
                 x += chol[j, c] * z[c]
             par[mpos[j]] = x
             drawn[m + j] = x
-        if first_violation(par, substeps, lo, hi) < 0:
-            return attempt
+        if first_violation(par, substeps, params.low, params.high) < 0:
+            return attempt + 1
     return 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .elementary import exp
 from .layout import (
     BOOST,
     DELTA,
@@ -85,12 +86,14 @@ def gravity(distance, d0, G):
 
     ``G_ij = exp(-d_ij / d0)`` for ``i != j``, ``G_ii = 0``, made exactly symmetric (the
     mean of ``G_ij`` and ``G_ji``, which leaves a symmetric matrix unchanged), then
-    divided by its largest row sum, so every row sum is at most 1.
+    divided by its largest row sum, so every row sum is at most 1. ``exp`` is the
+    kernels' own (:mod:`kernels.elementary`), so the matrix has the same bits on every
+    CPU.
     """
     R = distance.shape[0]
     for i in range(R):
         for j in range(R):
-            G[i, j] = np.exp(-distance[i, j] / d0)
+            G[i, j] = exp(-distance[i, j] / d0)
     for i in range(R):
         G[i, i] = 0.0
         for j in range(i + 1, R):

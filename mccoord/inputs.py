@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .geography import gravity_matrix
+from .kernels.groups import Parameters, ScenarioArrays
 from .kernels.layout import PARAM_ORDER
 from .params import MECHANISMS, PARAM_BY_KEY, validate_mix, validate_params
 from .scenario import Scenario
@@ -81,27 +82,43 @@ class ModelInputs:
         return self.lny0.shape[0]
 
     @property
-    def kernel_data(self) -> tuple:
-        """The scenario arrays in the order the kernels take them.
+    def scenario_arrays(self) -> ScenarioArrays:
+        """The scenario's arrays as the kernels take them (:class:`kernels.groups.ScenarioArrays`)."""
+        c = np.ascontiguousarray
+        return ScenarioArrays(
+            G=c(self.G, dtype=float),
+            distance=c(self.distance, dtype=float),
+            s_target=c(self.s_target, dtype=float),
+            lny0=c(self.lny0, dtype=float),
+            y0=c(self.y0, dtype=float),
+            K0=c(self.K0, dtype=float),
+            L0=c(self.L0, dtype=float),
+            s0=c(self.s0, dtype=float),
+            e0=c(self.e0, dtype=float),
+            saving=c(self.saving, dtype=float),
+            groups=c(self.groups, dtype=np.int64),
+            n_groups=len(self.group_names),
+            ln_gap=c(self.ln_gap, dtype=float),
+            has_steady_state=bool(self.has_steady_state),
+        )
 
-        ``(G, s_target, lny0, K0, L0, s0, e0, saving, groups, n_groups, distance, y0,
-        ln_gap, has_steady_state)``.
-        """
-        return (
-            self.G, self.s_target, self.lny0, self.K0, self.L0, self.s0, self.e0, self.saving,
-            self.groups, len(self.group_names), self.distance, self.y0, self.ln_gap,
-            self.has_steady_state,
-        )  # fmt: skip
-
-    @property
-    def kernel_uncertainty(self) -> tuple:
-        """``(pos, kind, args, mvn_pos, mvn_mean, mvn_chol)`` of the parameter draws."""
-        return self.uncertainty.kernel_arrays()
-
-    @property
-    def kernel_ranges(self) -> tuple:
-        """``(lo, hi, max_attempts)``: what a per-path parameter draw must satisfy."""
-        return PARAM_LOW, PARAM_HIGH, MAX_ATTEMPTS
+    def parameters(self, theta: np.ndarray) -> Parameters:
+        """Parameters, the mix ``theta`` and the per-path uncertainty (:class:`kernels.groups.Parameters`)."""
+        pos, kind, args, mvn_pos, mvn_mean, mvn_chol = self.uncertainty.kernel_arrays()
+        c = np.ascontiguousarray
+        return Parameters(
+            par=c(self.par, dtype=float),
+            theta=c(theta, dtype=float),
+            low=PARAM_LOW,
+            high=PARAM_HIGH,
+            max_attempts=int(MAX_ATTEMPTS),
+            marginal_pos=c(pos, dtype=np.int64),
+            marginal_kind=c(kind, dtype=np.int64),
+            marginal_args=c(args, dtype=float).reshape(len(pos), 4),
+            mvn_pos=c(mvn_pos, dtype=np.int64),
+            mvn_mean=c(mvn_mean, dtype=float),
+            mvn_chol=c(mvn_chol, dtype=float).reshape(len(mvn_pos), len(mvn_pos)),
+        )
 
 
 def resolve_params(scenario: Scenario, params: dict | None = None) -> dict[str, float]:

@@ -10,41 +10,45 @@ import xarray as xr
 from .blocks import run_block
 from .inputs import mix_vector, model_inputs, resolve_params
 from .kernels.layout import (
-    P_BETA,
-    P_DRAWS,
-    P_FIRST_PASSAGE,
-    P_GROWTH,
-    P_PICK_CA,
-    P_VALID,
-    R_CA,
-    R_CCD,
-    R_DEFECTION,
-    R_EC,
-    R_ID,
-    R_REGIME,
-    R_SIGMA,
-    R_THEIL,
-    R_THEIL_BETWEEN,
-    R_THEIL_WITHIN,
+    PATH_BETA,
+    PATH_DRAWS,
+    PATH_FIRST_PASSAGE,
+    PATH_GROWTH,
+    PATH_PICK_CA,
+    PATH_VALID,
+    REC_CA,
+    REC_CCD,
+    REC_DEFECTION,
+    REC_EC,
+    REC_ID,
+    REC_REGIME,
+    REC_SIGMA,
+    REC_THEIL,
+    REC_THEIL_BETWEEN,
+    REC_THEIL_WITHIN,
+    STATE_A,
+    STATE_E,
+    STATE_K,
+    STATE_S,
+    STATE_Z,
 )
-from .kernels.paths import S_A, S_E, S_K, S_S, S_Z
 from .params import DRIVERS, MECHANISMS, validate_mix
 from .scenario import Scenario
 from .variables import annotate
 
 _TIME_SCALARS = {
-    "sigma": R_SIGMA,
-    "CA": R_CA,
-    "EC": R_EC,
-    "ID": R_ID,
-    "theil": R_THEIL,
-    "theil_between": R_THEIL_BETWEEN,
-    "theil_within": R_THEIL_WITHIN,
-    "ccd": R_CCD,
-    "defection": R_DEFECTION,
-    "regime": R_REGIME,
+    "sigma": REC_SIGMA,
+    "CA": REC_CA,
+    "EC": REC_EC,
+    "ID": REC_ID,
+    "theil": REC_THEIL,
+    "theil_between": REC_THEIL_BETWEEN,
+    "theil_within": REC_THEIL_WITHIN,
+    "ccd": REC_CCD,
+    "defection": REC_DEFECTION,
+    "regime": REC_REGIME,
 }
-_STATES = {"a": S_A, "K": S_K, "s": S_S, "e": S_E, "z": S_Z}
+_STATES = {"a": STATE_A, "K": STATE_K, "s": STATE_S, "e": STATE_E, "z": STATE_Z}
 
 
 def beta_speed(slope: np.ndarray, horizon: float) -> np.ndarray:
@@ -140,20 +144,20 @@ def simulate(
         "L": (dims3, res.rec_L),
         **{k: (dims3, res.rec_state[:, :, i, :]) for k, i in _STATES.items()},
         **{k: (("path", "time"), res.rec_scalar[:, :, i]) for k, i in _TIME_SCALARS.items()},
-        "beta_slope": ("path", res.path_scalar[:, P_BETA]),
-        "beta_speed": ("path", beta_speed(res.path_scalar[:, P_BETA], years)),
-        "growth": ("path", res.path_scalar[:, P_GROWTH]),
-        "first_passage": ("path", res.path_scalar[:, P_FIRST_PASSAGE]),
-        "valid": ("path", res.path_scalar[:, P_VALID].astype(bool)),
+        "beta_slope": ("path", res.path_scalar[:, PATH_BETA]),
+        "beta_speed": ("path", beta_speed(res.path_scalar[:, PATH_BETA], years)),
+        "growth": ("path", res.path_scalar[:, PATH_GROWTH]),
+        "first_passage": ("path", res.path_scalar[:, PATH_FIRST_PASSAGE]),
+        "valid": ("path", res.path_scalar[:, PATH_VALID].astype(bool)),
         "order_parameter_picks": (
             ("path", "driver"),
-            res.path_scalar[:, P_PICK_CA : P_PICK_CA + 3].astype(np.int64),
+            res.path_scalar[:, PATH_PICK_CA : PATH_PICK_CA + 3].astype(np.int64),
         ),
     }
     keys = inputs.uncertainty.keys
     if keys:
         data["parameters"] = (("path", "parameter"), res.path_params)
-        data["draws"] = ("path", res.path_scalar[:, P_DRAWS].astype(np.int64))
+        data["draws"] = ("path", res.path_scalar[:, PATH_DRAWS].astype(np.int64))
     regions = scenario.regions
     ds = xr.Dataset(
         data,

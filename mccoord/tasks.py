@@ -15,16 +15,16 @@ import numpy as np
 from .blocks import run_block
 from .inputs import ModelInputs
 from .kernels.layout import (
-    P_BETA,
-    P_FIRST_PASSAGE,
-    P_GROWTH,
-    P_PICK_CA,
-    P_REVIEWS,
-    P_VALID,
-    R_CCD,
-    R_DEFECTION,
-    R_SIGMA,
-    R_THEIL,
+    PATH_BETA,
+    PATH_FIRST_PASSAGE,
+    PATH_GROWTH,
+    PATH_PICK_CA,
+    PATH_REVIEWS,
+    PATH_VALID,
+    REC_CCD,
+    REC_DEFECTION,
+    REC_SIGMA,
+    REC_THEIL,
 )
 from .store import Layout, write_block
 
@@ -47,25 +47,25 @@ def granule_sums(x: np.ndarray, valid: np.ndarray, p0: int, granule: int) -> np.
 def reduce_block(res, p0: int, granule: int) -> dict[str, np.ndarray]:
     """What the store keeps of one mix's block of paths."""
     ps = res.path_scalar
-    valid = ps[:, P_VALID] == 1.0
+    valid = ps[:, PATH_VALID] == 1.0
     lny, L = res.rec_lny, res.rec_L
     with np.errstate(invalid="ignore", over="ignore"):
         log_mean = np.log(np.sum(np.exp(lny) * L, axis=-1, keepdims=True))
     rec = res.rec_scalar
     return {
-        "path_sigma": rec[:, :, R_SIGMA],
-        "path_first_passage": ps[:, P_FIRST_PASSAGE],
-        "path_beta": ps[:, P_BETA],
-        "path_growth": ps[:, P_GROWTH],
+        "path_sigma": rec[:, :, REC_SIGMA],
+        "path_first_passage": ps[:, PATH_FIRST_PASSAGE],
+        "path_beta": ps[:, PATH_BETA],
+        "path_growth": ps[:, PATH_GROWTH],
         "path_valid": valid.astype(np.int8),
         "g_n_valid": granule_sums(valid.astype(float), valid, p0, granule),
-        "g_theil": granule_sums(rec[:, :, R_THEIL : R_THEIL + 3], valid, p0, granule),
-        "g_ccd": granule_sums(rec[:, :, R_CCD], valid, p0, granule),
-        "g_defection": granule_sums(rec[:, :, R_DEFECTION], valid, p0, granule),
+        "g_theil": granule_sums(rec[:, :, REC_THEIL : REC_THEIL + 3], valid, p0, granule),
+        "g_ccd": granule_sums(rec[:, :, REC_CCD], valid, p0, granule),
+        "g_defection": granule_sums(rec[:, :, REC_DEFECTION], valid, p0, granule),
         "g_rel_income": granule_sums(lny - log_mean, valid, p0, granule),
         "g_pop_share": granule_sums(L, valid, p0, granule),
-        "g_reviews": granule_sums(ps[:, P_REVIEWS], valid, p0, granule),
-        "g_picks": granule_sums(ps[:, P_PICK_CA : P_PICK_CA + 3], valid, p0, granule),
+        "g_reviews": granule_sums(ps[:, PATH_REVIEWS], valid, p0, granule),
+        "g_picks": granule_sums(ps[:, PATH_PICK_CA : PATH_PICK_CA + 3], valid, p0, granule),
     }
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from mccoord.kernels.layout import N_PATH_SCALARS, N_REC_SCALARS, shocks_per_step
-from mccoord.kernels.paths import N_STATE_REC, simulate_given_shocks
+from mccoord.kernels.groups import GivenShocks, Settings
+from mccoord.kernels.layout import LANES, shocks_per_step
 
 import mccoord
-from mccoord.blocks import n_records
+from mccoord.blocks import allocate_outputs, n_records, run_kernel
 from mccoord.inputs import ModelInputs, mix_vector
 from mccoord.synthetic import synthetic_regions  # noqa: F401 (re-exported for tests)
 
@@ -24,58 +24,44 @@ def run_given(
     record_every: int = 1,
     target_reduction: float = 0.25,
     u0: np.ndarray | None = None,
-):
-    """Run the kernel path loop on given variates ``(P, years*substeps, 4R+2)``.
+    lanes: int = LANES,
+) -> dict:
+    """Run the kernel on given variates ``(P, years*substeps, 4R+2)``; every state is recorded.
 
-    ``u0`` (``(P,)``, the uniform before the first step) defaults to 0.5.
+    ``u0`` (``(P,)``, the uniform before the first step) defaults to 0.5; ``lanes`` picks
+    the kernel (1: scalar, 8 or 16: lanes). Returns the output arrays by name.
     """
     P = shocks.shape[0]
-    R = inputs.n_regions
-    n_rec = n_records(years, record_every)
-    out = {
-        "rec_state": np.empty((P, n_rec, N_STATE_REC, R)),
-        "rec_lny": np.empty((P, n_rec, R)),
-        "rec_L": np.empty((P, n_rec, R)),
-        "rec_scalar": np.empty((P, n_rec, N_REC_SCALARS)),
-        "path_scalar": np.empty((P, N_PATH_SCALARS)),
-    }
     u0 = np.full(P, 0.5) if u0 is None else np.asarray(u0, dtype=float)
-    simulate_given_shocks(
-        u0,
-        shocks,
-        (years, substeps, record_every, float(target_reduction)),
-        inputs.kernel_data,
-        inputs.par,
-        mix_vector(mix),
-        (out["rec_state"], out["rec_lny"], out["rec_L"], out["rec_scalar"]),
-        out["path_scalar"],
+    settings = Settings(
+        np.uint64(0), np.uint64(0), years, substeps, record_every, float(target_reduction), True, 4
     )
-    return out
+    out = allocate_outputs(inputs, P, n_records(years, record_every), full=True)
+    given = GivenShocks(np.ascontiguousarray(u0, dtype=float), np.ascontiguousarray(shocks, dtype=float))
+    run_kernel(inputs, mix_vector(mix), settings, out, shocks=given, lanes=lanes)
+    return out._asdict()
 
 
 def kernel_step(state: dict, G, s_target, saving, par, theta, w, h, shocks, regime=1.0, astar_dev=None):
-    """One step of the kernel's path loop on a copy of ``state`` (dict of ``(R,)`` arrays).
+    """One step of the scalar path loop on a copy of ``state`` (dict of ``(R,)`` arrays).
 
-    Runs :func:`prepare_state`, :func:`finish_output` and :func:`step_core` as the path
-    loop does. Returns ``(new_state, scratch, next_regime)``; the scratch rows
-    ``W_T``, ``W_NETK`` and ``W_NETL`` hold the step's transfers and net flows.
+    Runs :func:`prepare`, :func:`finish_output` and :func:`step` as the path loop does.
+    Returns ``(new_state, work, next_regime)``; the work rows ``ROW_TRANSFER``,
+    ``ROW_NET_K`` and ``ROW_NET_L`` hold the step's transfers and net flows.
     """
+    from mccoord.kernels import model
     from mccoord.kernels.layout import ALPHA, BLOCK, ETA
-    from mccoord.kernels.model import N_SCRATCH, finish_output, prepare_state, step_core, trade_gain
 
     R = G.shape[0]
-    st = {k: np.array(v, dtype=float, copy=True) for k, v in state.items()}
-    W, scr, lny = np.empty((R, R)), np.empty((N_SCRATCH, R)), np.empty(R)
+    fields = ("a", "K", "L", "s", "e", "z")
+    st = np.stack([np.asarray(state[k], dtype=float) for k in fields])
+    work = np.empty((model.N_ROWS, R))
     astar_dev = np.zeros(R) if astar_dev is None else astar_dev
-    prepare_state(
-        st["a"], st["K"], st["L"], st["s"], st["e"], st["z"], G, par[BLOCK], par[ALPHA], par[ETA], W, scr
-    )
-    finish_output(trade_gain(par, theta, w), st["L"], scr, lny)
-    c = step_core(
-        st["a"], st["K"], st["L"], st["s"], st["e"], st["z"], s_target, saving, par, theta, w, h, shocks,
-        W, scr, lny, regime, astar_dev,
-    )  # fmt: skip
-    return st, scr, c
+    w = np.asarray(w, dtype=float)
+    model.prepare(st, G, par[BLOCK], par[ALPHA], par[ETA], work)
+    model.finish_output(model.trade_gain(par, theta, w[0]), st, work)
+    c = model.step(st, work, G, s_target, saving, par, theta, w, h, shocks, regime, astar_dev)
+    return dict(zip(fields, st, strict=True)), work, c
 
 
 def random_shocks(P: int, n_steps: int, R: int, seed: int = 0) -> np.ndarray:

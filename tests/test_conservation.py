@@ -6,9 +6,8 @@ import numpy as np
 from helpers import ALL_ON, kernel_step, random_shocks, run_given, synthetic_regions
 from hypothesis import given
 from hypothesis import strategies as st
-from mccoord.kernels.layout import P_VALID, PARAM_ORDER, shocks_per_step
-from mccoord.kernels.model import W_NETK, W_NETL, W_T
-from mccoord.kernels.paths import S_E, S_S
+from mccoord.kernels.layout import PARAM_ORDER, PATH_VALID, STATE_E, STATE_S, shocks_per_step
+from mccoord.kernels.model import ROW_NET_K, ROW_NET_L, ROW_TRANSFER
 
 import mccoord
 from mccoord.geography import gravity_matrix, great_circle_km
@@ -64,12 +63,12 @@ def test_population_shares_sum_to_one(case):
 def test_transfers_and_flows_net_to_zero(case):
     R, G, state, *_ = case
     new, work = _step(*case)
-    scale = np.abs(work[W_T]).sum() + 1e-300
-    assert abs(work[W_T].sum()) <= 1e-12 * max(scale, 1.0)
-    assert abs(work[W_NETK].sum()) <= 1e-12 * max(state["K"].sum(), 1.0)
-    assert abs(work[W_NETL].sum()) <= 1e-13
+    scale = np.abs(work[ROW_TRANSFER]).sum() + 1e-300
+    assert abs(work[ROW_TRANSFER].sum()) <= 1e-12 * max(scale, 1.0)
+    assert abs(work[ROW_NET_K].sum()) <= 1e-12 * max(state["K"].sum(), 1.0)
+    assert abs(work[ROW_NET_L].sum()) <= 1e-13
     # defecting regions neither pay nor receive transfers
-    assert (work[W_T][state["z"] == 1] == 0).all()
+    assert (work[ROW_TRANSFER][state["z"] == 1] == 0).all()
 
 
 @given(step_case())
@@ -92,9 +91,9 @@ def test_whole_paths_conserve_population_and_bounds(demo):
     inputs = model_inputs(demo)
     shocks = random_shocks(20, 40, inputs.n_regions, seed=2) * 3
     out = run_given(inputs, ALL_ON, shocks, years=40)
-    assert (out["path_scalar"][:, P_VALID] == 1).all()
+    assert (out["path_scalar"][:, PATH_VALID] == 1).all()
     np.testing.assert_allclose(out["rec_L"].sum(axis=2), 1.0, atol=1e-12)
-    for idx in (S_S, S_E):
+    for idx in (STATE_S, STATE_E):
         x = out["rec_state"][:, :, idx]
         assert x.min() >= 0 and x.max() <= 1
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from helpers import ALL_ON, random_shocks, run_given, synthetic_regions
-from mccoord.kernels.layout import R_CA
-from mccoord.kernels.paths import S_A, S_E, S_K, S_S, S_Z
+from mccoord.kernels.layout import REC_CA, STATE_A, STATE_E, STATE_K, STATE_S, STATE_Z
 
 import mccoord
 from mccoord.inputs import mix_vector, model_inputs
@@ -26,12 +25,12 @@ def _compare(inputs, mix, years, substeps, P=3, seed=0):
     tol = dict(rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(k["rec_lny"], r["lny"], **tol)
     np.testing.assert_allclose(k["rec_L"], r["L"], **tol)
-    for name, idx in (("a", S_A), ("K", S_K), ("s", S_S), ("e", S_E), ("z", S_Z)):
+    for name, idx in (("a", STATE_A), ("K", STATE_K), ("s", STATE_S), ("e", STATE_E), ("z", STATE_Z)):
         np.testing.assert_allclose(k["rec_state"][:, :, idx], r[name], err_msg=name, **tol)
-    np.testing.assert_allclose(k["rec_scalar"][:, :, R_CA : R_CA + 3], r["q"], **tol)
-    from mccoord.kernels.layout import P_PICK_CA
+    np.testing.assert_allclose(k["rec_scalar"][:, :, REC_CA : REC_CA + 3], r["q"], **tol)
+    from mccoord.kernels.layout import PATH_PICK_CA
 
-    np.testing.assert_array_equal(k["path_scalar"][:, P_PICK_CA : P_PICK_CA + 3], r["picks"])
+    np.testing.assert_array_equal(k["path_scalar"][:, PATH_PICK_CA : PATH_PICK_CA + 3], r["picks"])
     return k, r
 
 

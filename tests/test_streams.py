@@ -6,7 +6,7 @@ import numba
 import numpy as np
 import pytest
 from helpers import ALL_ON, run_given
-from mccoord.kernels.layout import P_SHOCK_SUM
+from mccoord.kernels.layout import PATH_SHOCK_SUM
 from mccoord.kernels.paths import draw_shocks
 from mccoord.kernels.rng import fill_normals, fill_uniforms, seed_stream
 from scipy import stats
@@ -25,7 +25,7 @@ def _block(inputs, mix, path0, n, seed=7):
 def test_path_draws_the_same_shocks_under_every_mix(demo):
     inputs = model_inputs(demo)
     sums = [
-        _block(inputs, mix, 0, 30).path_scalar[:, P_SHOCK_SUM]
+        _block(inputs, mix, 0, 30).path_scalar[:, PATH_SHOCK_SUM]
         for mix in ({}, {"transfer": 1}, {"market": 0.3, "supervision": 1}, ALL_ON)
     ]
     for other in sums[1:]:

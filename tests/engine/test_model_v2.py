@@ -7,9 +7,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 from helpers import ALL_ON, random_shocks, run_given, synthetic_regions
-from mccoord.kernels.layout import P_BETA, P_GROWTH, R_CA, R_REGIME
+from mccoord.kernels.layout import (
+    PATH_BETA,
+    PATH_GROWTH,
+    REC_CA,
+    REC_REGIME,
+    STATE_A,
+    STATE_E,
+    STATE_K,
+    STATE_S,
+    STATE_Z,
+)
 from mccoord.kernels.metrics import beta_slope, log_total_output
-from mccoord.kernels.paths import S_A, S_E, S_K, S_S, S_Z, initial_state
+from mccoord.kernels.path_setup import initial_state
 from scipy import stats
 
 import mccoord
@@ -41,10 +51,10 @@ def test_kernel_matches_reference_with_steady_states_and_regimes(name, substeps)
     tol = dict(rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(k["rec_lny"], r["lny"], **tol)
     np.testing.assert_allclose(k["rec_L"], r["L"], **tol)
-    for field, idx in (("a", S_A), ("K", S_K), ("s", S_S), ("e", S_E), ("z", S_Z)):
+    for field, idx in (("a", STATE_A), ("K", STATE_K), ("s", STATE_S), ("e", STATE_E), ("z", STATE_Z)):
         np.testing.assert_allclose(k["rec_state"][:, :, idx], r[field], err_msg=field, **tol)
-    np.testing.assert_allclose(k["rec_scalar"][:, :, R_CA : R_CA + 3], r["q"], **tol)
-    np.testing.assert_array_equal(k["rec_scalar"][:, :, R_REGIME], r["c"])
+    np.testing.assert_allclose(k["rec_scalar"][:, :, REC_CA : REC_CA + 3], r["q"], **tol)
+    np.testing.assert_array_equal(k["rec_scalar"][:, :, REC_REGIME], r["c"])
     # the run exercises what it claims to: both regimes occur, with switches
     assert 0 < r["c"].mean() < 1
     assert (np.diff(r["c"], axis=1) != 0).any()
@@ -55,7 +65,9 @@ def test_defaults_are_the_model_without_the_new_terms():
 
     The golden file holds the records of the model without the steady-state and regime
     terms on the same shocks (demo scenario, 20 years, three mixes, one and two
-    substeps); a step now also draws ``u_c`` and a path ``u0``, which are given here.
+    substeps), computed by the v1 kernel with the kernels' own exp and log
+    (``tests/data/make_v1_golden.py``); a step now also draws ``u_c`` and a path ``u0``,
+    which are given here.
     """
     golden = np.load(GOLDEN)
     inputs = model_inputs(mccoord.load_scenario("demo"))
@@ -70,8 +82,8 @@ def test_defaults_are_the_model_without_the_new_terms():
             k = run_given(inputs, mix, with_uc, years=20, substeps=substeps, u0=rng.uniform(size=P))
             for field in ("rec_lny", "rec_L", "rec_state"):
                 np.testing.assert_array_equal(k[field], golden[f"{key}_{field}"], err_msg=f"{key} {field}")
-            np.testing.assert_array_equal(k["rec_scalar"][:, :, :R_REGIME], golden[f"{key}_rec_scalar"])
-            assert (k["rec_scalar"][:, :, R_REGIME] == 1.0).all()
+            np.testing.assert_array_equal(k["rec_scalar"][:, :, :REC_REGIME], golden[f"{key}_rec_scalar"])
+            assert (k["rec_scalar"][:, :, REC_REGIME] == 1.0).all()
 
 
 def test_beta_slope_and_growth_are_rebuilt_from_the_recorded_trajectory():
@@ -82,9 +94,9 @@ def test_beta_slope_and_growth_are_rebuilt_from_the_recorded_trajectory():
     k = run_given(inputs, ALL_ON, shocks, years=years)
     for p in range(8):
         lny, L = k["rec_lny"][p], k["rec_L"][p]
-        assert k["path_scalar"][p, P_BETA] == beta_slope(lny[0], lny[-1], years)
+        assert k["path_scalar"][p, PATH_BETA] == beta_slope(lny[0], lny[-1], years)
         growth = (log_total_output(lny[-1], L[-1]) - log_total_output(lny[0], L[0])) / years
-        assert k["path_scalar"][p, P_GROWTH] == growth
+        assert k["path_scalar"][p, PATH_GROWTH] == growth
 
 
 def test_reversion_alone_converges_to_the_steady_state_at_rate_rho():
@@ -97,7 +109,7 @@ def test_reversion_alone_converges_to_the_steady_state_at_rate_rho():
     shocks = random_shocks(1, years * substeps, inputs.n_regions, seed=1)
     shocks[:, :, : 3 * inputs.n_regions + 1] = 0.0
     k = run_given(inputs, mix, shocks, years=years, substeps=substeps)
-    a = k["rec_state"][0, :, S_A]
+    a = k["rec_state"][0, :, STATE_A]
     a0 = a[0]
     astar = a0 + (1 - sc.params["alpha"]) * inputs.ln_gap
     dev_star = astar - astar.mean()
@@ -119,7 +131,8 @@ def test_steady_state_tfp_reproduces_the_steady_state_incomes():
     np.testing.assert_allclose(inputs.ln_gap, np.log(ystar) - inputs.lny0, rtol=1e-14)
     # section 2 at y*: ln y* = a* + alpha ln(kappa0 y*) + eta ln(R L0) + chi trade, and at y(0)
     # ln y(0) = a(0) + alpha ln(kappa0 y(0)) + ..., so a* - a(0) = (1 - alpha)(ln y* - ln y(0))
-    a0, dev = initial_state(inputs.kernel_data, inputs.par, mix_vector({}))
+    a0, dev = np.empty(inputs.n_regions), np.empty(inputs.n_regions)
+    initial_state(inputs.scenario_arrays, inputs.G, inputs.K0, inputs.par, mix_vector({}), a0, dev)
     astar = a0 + (1 - alpha) * inputs.ln_gap
     K = sc.params["capital_output"] * ystar * L0
     lny_star = astar + alpha * np.log(K / L0) + (inputs.lny0 - a0 - alpha * np.log(inputs.K0 / L0))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 import pytest
-from mccoord.kernels.layout import P_DRAWS, P_VALID, PARAM_ORDER
+from mccoord.kernels.layout import PARAM_ORDER, PATH_DRAWS, PATH_VALID
 from mccoord.kernels.parameters import norm_ppf
 from mccoord.kernels.rules import first_violation
 from scipy import stats
@@ -36,7 +36,7 @@ def test_drawn_parameters_follow_the_declared_distributions(demo):
     inputs, res = _draws(demo.with_overrides(uncertainty=TABLE))
     keys = inputs.uncertainty.keys
     x = {k: res.path_params[:, i] for i, k in enumerate(keys)}
-    assert (res.path_scalar[:, P_VALID] == 1).all()
+    assert (res.path_scalar[:, PATH_VALID] == 1).all()
     p = stats.kstest(x["lambda_c"], stats.uniform(0.025, 0.05).cdf).pvalue
     assert p > 1e-3
     tn = stats.truncnorm((0.0 - 0.1) / 0.04, (0.2 - 0.1) / 0.04, loc=0.1, scale=0.04)
@@ -76,11 +76,11 @@ def test_path_parameters_do_not_depend_on_mix_block_or_threads(demo):
 
 def test_parameter_draws_leave_the_shock_stream_alone(demo):
     """The parameter stream is separate: shocks of path p are those of a run without uncertainty."""
-    from mccoord.kernels.layout import P_SHOCK_SUM
+    from mccoord.kernels.layout import PATH_SHOCK_SUM
 
     _, plain = _draws(demo, n=30)
     _, unc = _draws(demo.with_overrides(uncertainty=TABLE), n=30)
-    np.testing.assert_array_equal(plain.path_scalar[:, P_SHOCK_SUM], unc.path_scalar[:, P_SHOCK_SUM])
+    np.testing.assert_array_equal(plain.path_scalar[:, PATH_SHOCK_SUM], unc.path_scalar[:, PATH_SHOCK_SUM])
 
 
 def test_degenerate_distributions_reproduce_the_run_without_uncertainty(demo):
@@ -107,7 +107,7 @@ def test_inadmissible_draws_are_redrawn_and_never_kept(demo):
     inputs, res = _draws(sc, n=2000)
     lam = res.path_params[:, 0]
     assert (lam <= 1.0 - sc.params["lambda_c"] + 1e-15).all()
-    assert (res.path_scalar[:, P_DRAWS] > 1).any()
+    assert (res.path_scalar[:, PATH_DRAWS] > 1).any()
     # accepted draws are uniform on the admissible part
     assert stats.kstest(lam, stats.uniform(0.0, 0.95).cdf).pvalue > 1e-3
     par = inputs.par.copy()
@@ -118,8 +118,8 @@ def test_inadmissible_draws_are_redrawn_and_never_kept(demo):
 def test_a_path_without_an_admissible_draw_is_invalid(demo):
     sc = demo.with_overrides(uncertainty={"lambda0": {"dist": "uniform", "low": 0.96, "high": 1.0}})
     _, res = _draws(sc, n=5)
-    assert (res.path_scalar[:, P_VALID] == 0).all()
-    assert (res.path_scalar[:, P_DRAWS] == 0).all()
+    assert (res.path_scalar[:, PATH_VALID] == 0).all()
+    assert (res.path_scalar[:, PATH_DRAWS] == 0).all()
     assert np.isnan(res.rec_lny).all()
 
 

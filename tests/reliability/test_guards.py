@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import xarray as xr
-from mccoord.kernels.layout import P_VALID, R_SIGMA
+from mccoord.kernels.layout import PATH_VALID, REC_SIGMA
 
 import mccoord
 from mccoord.cli import main
@@ -28,9 +28,9 @@ def test_kernel_marks_a_path_with_a_non_finite_value_invalid(demo):
     shocks = random_shocks(3, 10, inputs.n_regions)
     shocks[1, 4, 0] = np.inf  # path 1 blows up in year 5
     out = run_given(inputs, ALL_ON, shocks, years=10)
-    assert list(out["path_scalar"][:, P_VALID]) == [1.0, 0.0, 1.0]
-    assert np.isfinite(out["rec_scalar"][1, :5, R_SIGMA]).all()
-    assert np.isnan(out["rec_scalar"][1, 5:, R_SIGMA]).all()
+    assert list(out["path_scalar"][:, PATH_VALID]) == [1.0, 0.0, 1.0]
+    assert np.isfinite(out["rec_scalar"][1, :5, REC_SIGMA]).all()
+    assert np.isnan(out["rec_scalar"][1, 5:, REC_SIGMA]).all()
 
 
 def test_invalid_paths_are_counted_left_out_and_warned_about(tmp_path, monkeypatch):
@@ -42,7 +42,7 @@ def test_invalid_paths_are_counted_left_out_and_warned_about(tmp_path, monkeypat
         res = real(*args, **kwargs)
         if kwargs["path0"] == 0:  # paths 3 and 7 of every mix turn non-finite
             for p in (3, 7):
-                res.path_scalar[p, P_VALID] = 0.0
+                res.path_scalar[p, PATH_VALID] = 0.0
                 res.rec_scalar[p, 2:] = np.nan
                 res.rec_lny[p, 2:] = np.nan
         return res
