@@ -8,10 +8,9 @@ the least disturbed run on a shared machine), compilation excluded.
 * ``rng``: nanoseconds per variate drawing the model's variates (``4R + 2`` per step,
   ``3R + 1`` normals then ``R + 1`` uniforms, ``R = 31``) with Philox4x32-10 scalar
   (:func:`kernels.philox.draw_step`), Philox in ``N`` lanes
-  (:func:`kernels.philox.draw_step_lanes`), the v1 generator xoshiro256** with polar
-  normals (:mod:`kernels.rng`), and NumPy's default ``Generator`` (PCG64) in bulk
-  (``standard_normal`` and ``random`` filling one preallocated array each, as many
-  variates as the others draw).
+  (:func:`kernels.philox.draw_step_lanes`), and NumPy's default ``Generator`` (PCG64)
+  in bulk (``standard_normal`` and ``random`` filling one preallocated array each, as
+  many variates as the others draw).
 * ``elementary``: nanoseconds per element of exp (arguments uniform on [-50, 50]) and log
   (``exp`` of those) over an array of 4096 that stays in cache: own scalar
   (:mod:`kernels.elementary`), own in ``N`` lanes (:mod:`kernels.simd`), libm through
@@ -52,7 +51,6 @@ from pathlib import Path
 
 import numpy as np
 from mccoord.kernels import elementary, philox, simd
-from mccoord.kernels.rng import fill_normals, fill_uniforms, seed_stream
 from numba import njit
 
 from bench.core import machine
@@ -99,21 +97,6 @@ def _philox_lanes(lanes: int):
     return draw
 
 
-@njit(nogil=True)
-def _xoshiro(seed, n_paths, n_steps, n_regions):
-    state = np.empty(4, np.uint64)
-    out = np.empty(4 * n_regions + 2)
-    n_normal = 3 * n_regions + 1
-    check = 0.0
-    for p in range(n_paths):
-        seed_stream(seed, p, state)
-        for _ in range(n_steps):
-            fill_normals(state, out[:n_normal])
-            fill_uniforms(state, out[n_normal:])
-            check += out[0] + out[-1]
-    return check
-
-
 def _numpy_bulk(gen, normals, uniforms):
     gen.standard_normal(out=normals)
     gen.random(out=uniforms)
@@ -139,7 +122,6 @@ def rng_section(lanes: list[int], *, paths: int, steps: int, repeats: int) -> di
     out["philox_scalar_ns"] = _best(_philox_scalar, args, repeats) / n_var * 1e9
     for n in lanes:
         out[f"philox_{n}_lanes_ns"] = _best(_philox_lanes(n), args, repeats) / n_var * 1e9
-    out["xoshiro_polar_ns"] = _best(_xoshiro, args, repeats) / n_var * 1e9
     normals = np.empty(paths * steps * (3 * R + 1))
     uniforms = np.empty(paths * steps * (R + 1))
     bulk = (np.random.default_rng(7), normals, uniforms)

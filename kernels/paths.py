@@ -278,22 +278,27 @@ def simulate_paths(scenario, params, settings, shocks, out):
             R, scenario.n_groups, window, par.shape[0], n_uncertain, params.mvn_pos.shape[0]
         )
         for k in range(c * n // n_chunks, (c + 1) * n // n_chunks):
-            start_path(out, k)
-            if n_uncertain == 0:
-                G, K0, saving = scenario.G, scenario.K0, scenario.saving
-                _simulate_path(
-                    k, scenario, params.theta, settings, shocks, out, G, K0, saving, par, a0, astar_dev, loop
-                )
-                continue
-            path = settings.path0 + np.uint64(k)
-            draws = path_setup(
-                settings.seed, path, scenario, params, settings.substeps, own, out.path_params[k]
-            )
-            out.path_scalar[k, PATH_DRAWS] = draws
-            if draws == 0:
-                invalidate(out, k, 0, settings.full)
-                out.path_scalar[k, PATH_SHOCK_SUM] = np.nan
-                continue
-            G_p, K0_p, saving_p, par_p, a0_p, dev_p = own[0], own[1], own[2], own[3], own[4], own[5]
-            _simulate_path(k, scenario, params.theta, settings, shocks, out,
-                           G_p, K0_p, saving_p, par_p, a0_p, dev_p, loop)  # fmt: skip
+            _run_path(k, scenario, params, settings, shocks, out, a0, astar_dev, loop, own)
+
+
+@njit(cache=True, nogil=True)
+def _run_path(k, scenario, params, settings, shocks, out, a0, astar_dev, loop, own):
+    """Set up output row ``k``'s path (its parameter draw, if any) and simulate it."""
+    start_path(out, k)
+    if out.path_params.shape[1] == 0:
+        G, K0, saving = scenario.G, scenario.K0, scenario.saving
+        _simulate_path(
+            k, scenario, params.theta, settings, shocks, out, G, K0, saving, params.par, a0, astar_dev, loop
+        )
+        return
+    path = settings.path0 + np.uint64(k)
+    draws = path_setup(settings.seed, path, scenario, params, settings.substeps, own, out.path_params[k])
+    out.path_scalar[k, PATH_DRAWS] = draws
+    if draws == 0:
+        invalidate(out, k, 0, settings.full)
+        out.path_scalar[k, PATH_SHOCK_SUM] = np.nan
+        return
+    G_p, K0_p, saving_p, par_p, a0_p, dev_p = own[0], own[1], own[2], own[3], own[4], own[5]
+    _simulate_path(
+        k, scenario, params.theta, settings, shocks, out, G_p, K0_p, saving_p, par_p, a0_p, dev_p, loop
+    )

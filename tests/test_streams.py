@@ -1,4 +1,8 @@
-"""Random streams: common random numbers, and the same numbers whatever the layout."""
+"""Random streams in the kernel: common random numbers, and the same numbers whatever the layout.
+
+The generator itself (Philox4x32-10 known answers, addresses and statistics) is tested in
+``tests/kernels/test_philox.py``.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,7 @@ import numpy as np
 import pytest
 from helpers import ALL_ON, run_given
 from mccoord.kernels.layout import PATH_SHOCK_SUM
-from mccoord.kernels.paths import draw_shocks
-from mccoord.kernels.rng import fill_normals, fill_uniforms, seed_stream
-from scipy import stats
+from mccoord.kernels.philox import draw_shocks, initial_uniform, path_key
 
 import mccoord
 from mccoord.blocks import run_block
@@ -33,15 +35,18 @@ def test_path_draws_the_same_shocks_under_every_mix(demo):
     assert len(np.unique(sums[0])) == 30  # and different paths draw different shocks
 
 
-def test_production_stream_equals_the_drawn_shocks(demo):
+@pytest.mark.parametrize("lanes", [1, 8])
+def test_production_stream_equals_the_drawn_shocks(demo, lanes):
+    """The kernel draws path p's initial uniform and steps at their Philox addresses."""
     inputs = model_inputs(demo)
     R = inputs.n_regions
-    drawn = [draw_shocks(np.uint64(7), np.uint64(p), 12, R) for p in range(4)]
-    u0 = np.array([u for u, _ in drawn])
-    shocks = np.stack([x for _, x in drawn])
-    given = run_given(inputs, ALL_ON, shocks, years=12, u0=u0)
-    res = _block(inputs, ALL_ON, 0, 4)
+    paths = range(3, 14)
+    u0 = np.array([initial_uniform(*path_key(np.uint64(7), np.uint64(p))) for p in paths])
+    shocks = np.stack([draw_shocks(np.uint64(7), np.uint64(p), 12, R) for p in paths])
+    given = run_given(inputs, ALL_ON, shocks, years=12, u0=u0, lanes=lanes)
+    res = run_block(inputs, mix_vector(ALL_ON), seed=7, path0=3, n_paths=11, lanes=lanes, **SETTINGS)
     np.testing.assert_array_equal(res.rec_lny, given["rec_lny"])
+    np.testing.assert_array_equal(res.rec_scalar, given["rec_scalar"])
 
 
 def test_blocks_give_the_same_paths_wherever_they_start(demo):
@@ -70,22 +75,3 @@ def test_different_seeds_give_different_paths(demo):
     a = mccoord.simulate(demo, {}, paths=5, seed=1, years=3)
     b = mccoord.simulate(demo, {}, paths=5, seed=2, years=3)
     assert not np.allclose(a.ln_y.isel(time=-1), b.ln_y.isel(time=-1))
-
-
-def test_stream_draws_are_standard_normal_and_uniform():
-    state = np.empty(4, dtype=np.uint64)
-    seed_stream(np.uint64(123), np.uint64(0), state)
-    z = np.empty(200_000)
-    fill_normals(state, z)
-    u = np.empty(200_000)
-    fill_uniforms(state, u)
-    assert stats.kstest(z, "norm").pvalue > 1e-4
-    assert stats.kstest(u, "uniform").pvalue > 1e-4
-    assert abs(np.corrcoef(z[:-1], z[1:])[0, 1]) < 0.01
-
-
-def test_neighbouring_streams_are_uncorrelated():
-    x = np.stack([draw_shocks(np.uint64(5), np.uint64(p), 200, 4)[1][:, :13].ravel() for p in range(50)])
-    c = np.corrcoef(x)
-    off = c[~np.eye(50, dtype=bool)]
-    assert np.abs(off).max() < 5 / np.sqrt(x.shape[1])
