@@ -2,6 +2,7 @@
 
 ``python -m bench._child first_step``: import mccoord and complete the first step.
 ``python -m bench._child memory N YEARS``: ``mccoord.run`` on one mix, peak RSS.
+``python -m bench._child opcount YEARS``: operations per path-step (:mod:`bench.opcount`).
 """
 
 from __future__ import annotations
@@ -87,6 +88,10 @@ if __name__ == "__main__":
         out = first_step()
     elif what == "memory":
         out = memory(int(sys.argv[2]), int(sys.argv[3]))
+    elif what == "opcount":
+        from bench.opcount import count_path
+
+        out = count_path(years=int(sys.argv[2]))
     else:
         raise SystemExit(f"unknown child task {what!r}")
     print(json.dumps(out))

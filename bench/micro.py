@@ -18,9 +18,9 @@ the least disturbed run on a shared machine), compilation excluded.
 * ``peak``: the arithmetic peak for an operation mix at ``N`` lanes. One iteration of
   the micro-kernel performs ``add`` additions, ``mul`` multiplications, ``div``
   divisions, ``exp`` exponentials and ``log`` logarithms on ``N``-lane vectors, all
-  operands in registers, spread over independent dependency chains per operation
-  (:func:`default_chains`: enough to be bound by throughput, not latency, without
-  spilling registers). Additions alternate
+  operands in registers, spread evenly and dealt round-robin to independent dependency
+  chains (:func:`default_chains`: enough to be bound by throughput, not latency,
+  without spilling registers), so every chain carries the mix. Additions alternate
   ``+c`` and ``-c``, multiplications ``*c`` and ``*(1/c)``, divisions likewise
   (``c = 1 + 2**-30``, no overflow or subnormals); each exp and log result is put back
   into [1, 2) by two bitwise operations on its bit pattern (not counted); the loop
@@ -28,7 +28,8 @@ the least disturbed run on a shared machine), compilation excluded.
   (one mix on ``N`` lanes) and per lane-iteration, and GFLOP/s counting add, mul and
   div. To measure a kernel's fraction of the peak, pass its own operation counts
   per path-step as the mix (or their proportions, then scale): the fraction is
-  ``(peak ns per lane-iteration) / (kernel ns per path-step)``.
+  ``(peak ns per lane-iteration) / (kernel ns per path-step)``; ``python -m bench``
+  does this with the counts of :mod:`bench.opcount`.
 * ``accuracy``: the largest error of own exp, log, sin and cos (and of NumPy's, for
   comparison) on a million arguments against long double, in ulps, and the fraction
   equal to the long-double value rounded to double (``tests/kernels`` checks correct
@@ -206,42 +207,43 @@ def _vector_registers() -> tuple[int, int]:
     return 2, 16
 
 
-def default_chains(mix: dict[str, int], lanes: int) -> dict[str, int]:
-    """Independent chains per operation so that the loop is bound by throughput.
+def default_chains(lanes: int) -> int:
+    """Independent dependency chains of ``lanes``-lane vectors the peak kernel runs.
 
-    Additions and multiplications want about 6 vector registers in flight (latency 3-4
-    cycles on 2 pipes), divisions 3, exp and log 2 chains (each evaluation is a long
-    dependency chain of its own). While the chains need more than 3/4 of the vector
-    registers, the operation with most chains gives one up (spilling would measure
-    loads and stores instead of arithmetic).
+    As many vectors as fit in the CPU's vector registers with four registers left for
+    the constants and temporaries: on AVX2 (16 registers of 4 doubles) 6 chains of 8
+    lanes or 3 of 16, i.e. 12 registers' worth of independent operations in flight,
+    enough to keep two adders and two multipliers busy through a latency of 3 cycles.
+    More chains would spill registers and measure loads and stores instead.
     """
     width, n_registers = _vector_registers()
     regs = max(1, math.ceil(lanes / width))
-    want = {"add": 6, "mul": 6, "div": 3}
-    chains = {
-        op: (2 if op in ("exp", "log") else max(1, math.ceil(want[op] / regs)))
-        for op in OPERATIONS
-        if mix.get(op)
-    }
-    while sum(chains.values()) * regs > 0.75 * n_registers and max(chains.values()) > 1:
-        most = max(chains, key=chains.get)
-        chains[most] -= 1
-    return chains
+    return max(1, (n_registers - 4) // regs)
 
 
-def peak_kernel(mix: dict[str, int], lanes: int, chains: dict[str, int] | None = None):
+def _sequence(mix: dict[str, int]) -> list[str]:
+    """The mix's operations in one order that spreads each kind evenly over the iteration."""
+    total = sum(mix.values())
+    slots = [((k + 0.5) * total / count, op) for op, count in mix.items() for k in range(count)]
+    return [op for _, op in sorted(slots, key=lambda s: (s[0], OPERATIONS.index(s[1])))]
+
+
+def peak_kernel(mix: dict[str, int], lanes: int, chains: int | None = None):
     """Compile the peak micro-kernel for ``mix`` (operation -> count per iteration).
 
-    ``chains`` (operation -> number of independent chains) defaults to
-    :func:`default_chains`. Returns an ``@njit`` function ``kernel(n_iter, seeds, out)``
-    whose loop body performs ``kernel.copies`` times the mix (enough for every chain to
-    have work); ``seeds`` holds ``lanes`` starting values in [1, 2); ``out`` (``lanes``)
-    receives a checksum.
+    One iteration performs the mix on ``lanes``-lane vectors: the operations, spread
+    evenly (:func:`_sequence`), are dealt round-robin to ``chains`` independent
+    dependency chains (default :func:`default_chains`), so each chain carries the mix's
+    proportions and the chains together keep every pipe busy. The loop body holds
+    ``kernel.copies`` copies of the mix (enough for every chain to have work). Returns an
+    ``@njit`` function ``kernel(n_iter, seeds, out)``; ``seeds`` holds ``lanes`` starting
+    values in [1, 2); ``out`` (``lanes``) receives a checksum.
     """
     bad = set(mix) - set(OPERATIONS)
     if bad or any(int(v) < 0 for v in mix.values()) or not any(mix.values()):
         raise ValueError(f"mix must give non-negative counts of {OPERATIONS}, not all zero; got {mix}")
-    chains = chains or default_chains(mix, lanes)
+    mix = {op: int(mix[op]) for op in OPERATIONS if mix.get(op)}
+    chains = chains or default_chains(lanes)
     step = {
         "add": ("{v} = {v} + C", "{v} = {v} - C"),
         "mul": ("{v} = {v} * C", "{v} = {v} * C_INV"),
@@ -249,16 +251,16 @@ def peak_kernel(mix: dict[str, int], lanes: int, chains: dict[str, int] | None =
         "exp": ("{v} = unit(simd.exp({v}))",) * 2,
         "log": ("{v} = unit(simd.log({v}))",) * 2,
     }
-    used = [op for op in OPERATIONS if mix.get(op, 0)]
-    # the loop body holds `copies` of the mix, so that every chain gets work
-    copies = max(math.ceil(chains[op] / int(mix[op])) for op in used)
+    copies = max(1, math.ceil(chains / sum(mix.values())))
+    names = [f"c{k}" for k in range(chains)]
     src = ["def kernel(n_iter, seeds, out):", "    s = simd.load(seeds, 0, N)"]
-    names = [f"{op}{k}" for op in used for k in range(chains[op])]
     src += [f"    {name} = s + {0.001 * i!r}" for i, name in enumerate(names)]
     src.append("    for _ in range(n_iter):")
-    for op in used:
-        for j in range(int(mix[op]) * copies):
-            src.append("        " + step[op][(j // chains[op]) % 2].format(v=f"{op}{j % chains[op]}"))
+    parity = {(name, op): 0 for name in names for op in OPERATIONS}
+    for m, op in enumerate(_sequence(mix) * copies):
+        name = names[m % chains]
+        src.append("        " + step[op][parity[name, op] % 2].format(v=name))
+        parity[name, op] += 1
     src.append("    total = " + " + ".join(names))
     src.append("    simd.store(out, 0, total)")
     namespace = {"simd": simd, "N": lanes, "C": _C, "C_INV": 1.0 / _C, "unit": _unit}

@@ -40,12 +40,21 @@ def test_peak_kernel_stays_finite_and_in_range_over_many_iterations(lanes):
     kernel = micro.peak_kernel(mix, lanes)
     out = np.empty(lanes)
     kernel(200_000, 1.0 + np.arange(lanes) / lanes, out)
-    n_chains = sum(kernel.chains.values())
+    n_chains = kernel.chains
     assert np.all(np.isfinite(out))
     # adds drift by at most C per iteration and chain, products stay near their start
     assert np.all(out > 0.5 * n_chains) and np.all(out < 2.5 * n_chains + 200_000 * 5 * micro._C)
 
 
-def test_default_chains_cover_every_operation_of_the_mix():
-    chains = micro.default_chains({"add": 4, "exp": 1}, 8)
-    assert set(chains) == {"add", "exp"} and min(chains.values()) >= 1
+def test_default_chains_fill_the_registers_without_spilling():
+    width, registers = micro._vector_registers()
+    for lanes in (8, 16):
+        chains = micro.default_chains(lanes)
+        assert chains >= 1 and chains * -(-lanes // width) <= registers - 4
+
+
+def test_the_mix_is_spread_evenly_over_an_iteration():
+    seq = micro._sequence({"add": 6, "mul": 3, "exp": 1})
+    assert sorted(seq) == sorted(["add"] * 6 + ["mul"] * 3 + ["exp"])
+    mul_at = [i for i, op in enumerate(seq) if op == "mul"]
+    assert max(mul_at) - min(mul_at) >= 5  # not bunched together
