@@ -65,31 +65,19 @@ def run_block(
     rec_scalar = np.empty((n_paths, n_rec, N_REC_SCALARS))
     path_scalar = np.empty((n_paths, N_PATH_SCALARS))
     rec_state = np.empty((n_paths if full else 1, n_rec, N_STATE_REC, R))
+    settings = (int(years), int(substeps), int(record_every), float(target_reduction))
     simulate_block(
         np.uint64(seed),
         np.uint64(path0),
-        years,
-        substeps,
-        record_every,
-        float(target_reduction),
-        inputs.G,
-        inputs.s_target,
-        inputs.lny0,
-        inputs.K0,
-        inputs.L0,
-        inputs.s0,
-        inputs.e0,
-        inputs.saving,
+        settings,
+        inputs.kernel_data,
         inputs.par,
         np.ascontiguousarray(theta, dtype=float),
-        inputs.groups,
-        len(inputs.group_names),
+        inputs.steady_gap,
+        inputs.has_steady_state,
         full,
         4 * numba.get_num_threads(),
-        rec_state,
-        rec_lny,
-        rec_L,
-        rec_scalar,
+        (rec_state, rec_lny, rec_L, rec_scalar),
         path_scalar,
     )
     return BlockResult(rec_lny, rec_L, rec_scalar, path_scalar, rec_state if full else None)

@@ -59,6 +59,7 @@ from .kernels.layout import (
     R_DEFECTION,
     R_EC,
     R_ID,
+    R_REGIME,
     R_SIGMA,
     R_THEIL,
     R_THEIL_BETWEEN,
@@ -400,6 +401,15 @@ SIM_VARIABLES: dict[str, Variable] = {
             extract=_rec(R_DEFECTION),
         ),
         Variable(
+            "regime",
+            _PT,
+            "convergence regime",
+            "1",
+            "1 while the market's convergence forces work (regime c = 1), 0 while they stall; "
+            "the regime after the year's last switch",
+            extract=_rec(R_REGIME),
+        ),
+        Variable(
             "beta_slope",
             ("path",),
             "beta-convergence slope",
@@ -479,6 +489,14 @@ PATH_MEANS: dict[str, PathMean] = {
             "1",
             "mean over paths of the share of defecting regions",
             lambda res: res.rec_scalar[:, :, R_DEFECTION],
+        ),
+        PathMean(
+            "regime",
+            ("time",),
+            "share of paths in the convergence regime",
+            "1",
+            "share of valid paths whose market convergence forces work (regime c = 1) at each record time",
+            lambda res: res.rec_scalar[:, :, R_REGIME],
         ),
         PathMean(
             "rel_income",

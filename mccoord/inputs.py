@@ -38,6 +38,13 @@ class ModelInputs:
         Macro-region index; ``group_names[groups[i]]`` is the name.
     par : float64[N_PARAMS]
         Model parameters in kernel order.
+    steady_gap : float64[R]
+        ``(1 - alpha) (ln y*_i - ln y_i(0))`` with ``y*`` the steady-state column normalised
+        like ``y(0)`` (population-weighted mean 1): the steady-state TFP is
+        ``a*_i = a_i(0) + steady_gap_i`` (MODEL.md section 2). Zeros without the column.
+    has_steady_state : bool
+        Whether the scenario gives a ``steady_state`` column; without it every ``a*_i``
+        is equal (one common steady state).
     """
 
     G: np.ndarray
@@ -51,11 +58,24 @@ class ModelInputs:
     groups: np.ndarray
     group_names: tuple[str, ...]
     par: np.ndarray
+    steady_gap: np.ndarray
+    has_steady_state: bool
 
     @property
     def n_regions(self) -> int:
         """Number of regions R."""
         return self.lny0.shape[0]
+
+    @property
+    def kernel_data(self) -> tuple:
+        """The scenario arrays in the order the kernels take them.
+
+        ``(G, s_target, lny0, K0, L0, s0, e0, saving, groups, n_groups)``.
+        """
+        return (
+            self.G, self.s_target, self.lny0, self.K0, self.L0, self.s0, self.e0, self.saving,
+            self.groups, len(self.group_names),
+        )  # fmt: skip
 
 
 def resolve_params(scenario: Scenario, params: dict | None = None) -> dict[str, float]:
@@ -92,6 +112,13 @@ def model_inputs(scenario: Scenario, params: dict | None = None) -> ModelInputs:
     saving = reg["saving"].to_numpy(float) if "saving" in reg else np.full(R, p["saving"])
     names, groups = np.unique(reg["group"].to_numpy(str), return_inverse=True)
     par = np.array([float(p[k]) for k in PARAM_ORDER])
+    has_ss = "steady_state" in reg
+    if has_ss:
+        ystar = reg["steady_state"].to_numpy(float)
+        ystar = ystar / np.sum(ystar * L0)
+        steady_gap = (1.0 - p["alpha"]) * (np.log(ystar) - np.log(y0))
+    else:
+        steady_gap = np.zeros(R)
     return ModelInputs(
         G=np.ascontiguousarray(gravity_matrix(scenario.distance_km, p["d0"])),
         s_target=s_target,
@@ -104,6 +131,8 @@ def model_inputs(scenario: Scenario, params: dict | None = None) -> ModelInputs:
         groups=groups.astype(np.int64),
         group_names=tuple(names),
         par=par,
+        steady_gap=steady_gap,
+        has_steady_state=has_ss,
     )
 
 

@@ -70,7 +70,7 @@ def simulate(
         Dims ``path``, ``time`` (years since the base year), ``region``, ``driver``:
         trajectories ``ln_y, L, a, K, s, e, z`` ``(path, time, region)``; per
         ``(path, time)`` ``sigma, CA, EC, ID, theil, theil_between, theil_within, ccd,
-        defection``; per path ``beta_slope, beta_speed, growth, first_passage, valid``
+        defection, regime``; per path ``beta_slope, beta_speed, growth, first_passage, valid``
         and ``order_parameter_picks`` ``(path, driver)``.
 
     Examples

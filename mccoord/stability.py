@@ -25,7 +25,7 @@ def check_stability(params: dict[str, float], substeps: int) -> None:
     h = 1.0 / substeps
     boost = 1.0 + params["boost"]
     rates = {
-        "lambda0 + lambda_c": params["lambda0"] + params["lambda_c"],
+        "lambda0 + lambda_c + rho_a": params["lambda0"] + params["lambda_c"] + params["rho_a"],
         "mu_k": params["mu_k"],
         "mu_l": params["mu_l"],
         "delta": params["delta"],
