@@ -20,7 +20,8 @@ def describe_store(path: Path) -> tuple[str, bool]:
 
     Uses :func:`mccoord.store.inspect_store`, the check every reader of a store runs.
     """
-    from ..store import inspect_store, lock_holder
+    from ..lock import lock_holder
+    from ..store import inspect_store
 
     status = inspect_store(path)
     attrs = status.attrs
@@ -76,7 +77,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from ..store import break_lock, verify_store
+    from ..lock import break_lock
+    from ..store import verify_store
 
     if args.break_lock:
         print(break_lock(args.store))
