@@ -35,6 +35,7 @@ from .design import make_design
 from .errors import ConfigError, StoreError
 from .inputs import model_inputs
 from .kernels.layout import N_PATH_SCALARS, N_REC_SCALARS
+from .lock import store_lock
 from .progress import Progress
 from .reduce import reduce_store
 from .scenario import Scenario, load_scenario
@@ -49,7 +50,6 @@ from .store import (
     read_attrs,
     read_marker,
     remove_store,
-    store_lock,
     store_state,
     write_results,
 )
