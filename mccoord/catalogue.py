@@ -26,8 +26,11 @@ The statistics, by kind (:attr:`Variable.statistic`):
 ``mean``
     Mean over valid paths, with the standard error of the mean ``sd / sqrt(n)``
     (``_se``; ``sd`` with ``ddof = 0``). For the path means of :data:`PATH_MEANS` the
-    store keeps per-granule sums and sums of squares, summed in granule order, so the
-    mean and its error do not depend on how paths were split into tasks.
+    store keeps, per granule, the sum and the sum of squared deviations from the
+    granule's mean; the reduction sums the former and pools the latter (Chan, Golub
+    and LeVeque 1983) in granule order, so the mean and its error do not depend on how
+    paths were split into tasks, and the error stays accurate when the spread is tiny
+    next to the mean.
 ``ratio``, ``count``
     Pooled ratio of two per-granule sums; a count of paths.
 
@@ -136,7 +139,8 @@ class RawArray:
         ``(kernel output) -> float64[path, ...]`` in the order of the dims after
         ``path``/``granule``.
     square : bool
-        For a per-granule array: sum the squares of ``per_path`` (for standard errors).
+        For a per-granule array: the sum of squared deviations of ``per_path`` from the
+        granule's mean over its valid paths (for standard errors).
     must_be_finite : bool
         A non-finite value makes the path invalid.
     """
@@ -168,7 +172,7 @@ class PathMean:
     """A per-path quantity whose mean over valid paths is a result, with its SE.
 
     The store keeps ``g_NAME`` and ``g_NAME_sq`` (per-granule sums and sums of
-    squares); the results dataset gets ``NAME`` and ``NAME_se`` with dims
+    squared deviations from the granule mean); the results dataset gets ``NAME`` and ``NAME_se`` with dims
     ``result_dims`` (a permutation of ``dims``).
     """
 
@@ -571,7 +575,7 @@ def _path_mean_arrays(m: PathMean) -> tuple[RawArray, RawArray]:
         dims,
         "f8",
         np.nan,
-        f"sum over a granule's valid paths of ({m.long_name})^2",
+        f"sum over a granule's valid paths of squared deviations of {m.long_name} from their mean",
         "1",
         m.description,
         m.per_path,

@@ -18,6 +18,7 @@ import zarr
 
 from .catalogue import (
     COMPONENTS,
+    GRANULE,
     PATH_MEANS,
     PROBABILITIES,
     RAW_ARRAYS,
@@ -65,6 +66,32 @@ def _ordered_sum(arr: zarr.Array, m: int) -> np.ndarray:
         for row in arr[m, g0 : g0 + GRANULES_PER_READ]:
             acc += row
     return acc
+
+
+def _pooled_deviations(sums: zarr.Array, m2s: zarr.Array, m: int, counts: np.ndarray) -> np.ndarray:
+    """Sum of squared deviations from the mean over every valid path of mix ``m``.
+
+    Pools the granules' sums of squared deviations one after another in granule order
+    (Chan, Golub and LeVeque 1983): ``M2 = M2_a + M2_b + d^2 n_a n_b / (n_a + n_b)``,
+    ``d`` the difference of the two means.
+    """
+    n_acc = 0
+    mean = np.zeros(sums.shape[2:])
+    m2 = np.zeros(sums.shape[2:])
+    for g0 in range(0, sums.shape[1], GRANULES_PER_READ):
+        block_s = sums[m, g0 : g0 + GRANULES_PER_READ]
+        block_m2 = m2s[m, g0 : g0 + GRANULES_PER_READ]
+        for k in range(block_s.shape[0]):
+            n_b = int(counts[g0 + k])
+            if n_b == 0:
+                continue
+            mean_b = block_s[k] / n_b
+            n = n_acc + n_b
+            delta = mean_b - mean
+            m2 = m2 + block_m2[k] + delta**2 * (n_acc * n_b / n)
+            mean = mean + delta * (n_b / n)
+            n_acc = n
+    return m2
 
 
 def open_raw(path: str) -> dict[str, zarr.Array]:
@@ -130,17 +157,20 @@ def reduce_mix(raw, m: int, time: np.ndarray, quantiles: list[float], years: int
     _probability(out, "p_beta", PROBABILITIES["p_beta"].indicator(beta).sum(), n)
     out["beta_slope"] = _quantiles(beta, quantiles)
     # the speed decreases with the slope: its level-q quantile is the speed of the
-    # slope's level-(1 - q) quantile (+inf where 1 + slope*T <= 0)
-    out["beta_speed"] = beta_speed(_quantiles(beta, [1.0 - q for q in quantiles]), years)
+    # slope's level-(1 - q) quantile, i.e. of minus the level-q quantile of -slope (same
+    # order statistics as the speeds themselves); +inf where 1 + slope*T <= 0
+    out["beta_speed"] = beta_speed(-_quantiles(-beta, quantiles), years)
     out["n_speed_undefined"] = np.int64(speed_undefined(beta, years).sum())
     out["growth"] = _quantiles(np.asarray(raw["path_growth"][m])[valid], quantiles)
 
+    granule = min(GRANULE, valid.size)
+    counts = np.add.reduceat(valid.astype(np.int64), np.arange(0, valid.size, granule))
     for name, spec in PATH_MEANS.items():
         s = _ordered_sum(raw[f"g_{name}"], m)
-        q = _ordered_sum(raw[f"g_{name}_sq"], m)
+        m2 = _pooled_deviations(raw[f"g_{name}"], raw[f"g_{name}_sq"], m, counts)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = s / n
-            se = np.sqrt(np.maximum(q / n - mean**2, 0.0) / n)
+            se = np.sqrt(m2 / n / n)
         order = [spec.dims.index(d) for d in spec.out_dims]
         out[name] = mean.transpose(order)
         out[f"{name}_se"] = se.transpose(order)

@@ -35,6 +35,24 @@ def granule_sums(x: np.ndarray, valid: np.ndarray, p0: int, granule: int) -> np.
     )
 
 
+def granule_deviations(x: np.ndarray, valid: np.ndarray, p0: int, granule: int) -> np.ndarray:
+    """Per granule, the sum over its valid paths of squared deviations from their mean.
+
+    Two passes over each granule (mean, then deviations), so the result is accurate
+    however small the spread is next to the mean; 0 for a granule without valid paths.
+    """
+    if p0 % granule:
+        raise ValueError(f"a block must start on a granule boundary (path {p0}, granule {granule})")
+    out = []
+    for lo in range(0, x.shape[0], granule):
+        xs = x[lo : lo + granule][valid[lo : lo + granule]]
+        if xs.shape[0] == 0:
+            out.append(np.zeros(x.shape[1:]))
+        else:
+            out.append(np.add.reduce((xs - xs.mean(axis=0)) ** 2, axis=0))
+    return np.stack(out)
+
+
 def reduce_block(res, p0: int, granule: int) -> dict[str, np.ndarray]:
     """What the store keeps of one mix's block of paths, by raw-array name."""
     valid = valid_paths(res)
@@ -46,7 +64,8 @@ def reduce_block(res, p0: int, granule: int) -> dict[str, np.ndarray]:
         x = spec.per_path(res)
         if spec.per_granule:
             with np.errstate(invalid="ignore", over="ignore"):
-                out[name] = granule_sums(x * x if spec.square else x, valid, p0, granule)
+                sums = granule_deviations if spec.square else granule_sums
+                out[name] = sums(x, valid, p0, granule)
         else:
             out[name] = x
     return out
