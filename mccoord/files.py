@@ -53,3 +53,30 @@ def regular_file(path: str | Path, field: str, max_bytes: int, shown: object = N
             f"a file of at most {max_bytes // 2**20} MiB (it has {info.st_size / 2**20:.0f} MiB)",
         )
     return path
+
+
+def writable_output(path: str | Path, field: str) -> Path:
+    """Check, before any work, that a new output file can be written at ``path``.
+
+    The parent directory must exist and accept a new file (a temporary probe file is
+    created and removed); an existing file is not touched here.
+
+    Raises
+    ------
+    ConfigError
+        If the directory does not exist or cannot be written.
+    """
+    import tempfile
+
+    path = Path(path)
+    parent = path.resolve().parent
+    if not parent.is_dir():
+        raise ConfigError(field, str(path), f"a path in an existing directory ({parent} does not exist)")
+    try:
+        with tempfile.NamedTemporaryFile(dir=parent, prefix=".mccoord-probe-"):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            field, str(path), f"a path in a writable directory ({parent}: {exc.strerror})"
+        ) from None
+    return path
