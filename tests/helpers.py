@@ -93,9 +93,11 @@ def random_shocks(P: int, n_steps: int, R: int, seed: int = 0) -> np.ndarray:
 def strip_provenance(ds, keep: tuple[str, ...] = ()):
     """Load ``ds`` and drop the attrs that legitimately differ between equal runs.
 
-    The attrs are :data:`mccoord.catalogue.PROVENANCE_ATTRS`, except those in ``keep``.
+    The attrs are :data:`mccoord.catalogue.PROVENANCE_ATTRS`, except those in ``keep``. The
+    ``year`` index (set by ``mccoord.run``, not by ``xarray.open_zarr``) is dropped too.
     """
     ds = ds.load()
+    ds = ds.drop_indexes([k for k in ds.xindexes if k not in ds.dims])
     for k in PROVENANCE_ATTRS:
         if k not in keep:
             ds.attrs.pop(k, None)
