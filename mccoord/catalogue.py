@@ -844,11 +844,12 @@ def cf_dataset(ds: xr.Dataset) -> xr.Dataset:
     """
     out = ds.copy()
     out = out.drop_indexes([k for k in out.xindexes if k not in out.dims])
-    for name in list(out.coords):
-        if out[name].dtype.kind in "OUS" and name in out.dims:
+    strings = [name for name in out.variables if out[name].dtype.kind in "OUST"]
+    out = out.assign_coords({name: out[name].astype(object) for name in strings if name in out.coords})
+    for name in strings:
+        if name in out.dims:
             out = out.rename_vars({name: f"{name}_name"})
     for name in out.variables:
-        var = out[name]
-        if var.dtype.kind in "OUS":
-            var.encoding["dtype"] = "S1"
+        if out[name].dtype.kind == "O":
+            out[name].encoding = {"dtype": "S1"}
     return out
