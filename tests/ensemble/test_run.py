@@ -75,7 +75,7 @@ def test_same_dataset_whatever_the_blocking_and_threads(baseline, tmp_path, layo
     xr.testing.assert_identical(strip_provenance(ds), strip_provenance(other))
 
 
-def test_resume_finishes_an_interrupted_run_identically(baseline, tmp_path, monkeypatch):
+def test_resume_finishes_an_interrupted_run_identically(baseline, tmp_path, monkeypatch, capsys):
     ds, _ = baseline
     store = tmp_path / "r.zarr"
     import mccoord.ensemble as run_mod
@@ -93,6 +93,8 @@ def test_resume_finishes_an_interrupted_run_identically(baseline, tmp_path, monk
     with pytest.raises(KeyboardInterrupt):
         mccoord.run("demo", store=store, workers=0, **SMALL)
     assert done_flags(store).sum() == 9
+    command = capsys.readouterr().err.split("Resume with:\n", 1)[1].strip()
+    assert command.startswith("mccoord.run('demo', store=") and command.endswith("resume=True)")
     monkeypatch.setattr(run_mod, "compute_block", real)
     resumed = mccoord.run("demo", store=store, workers=0, resume=True, **SMALL)
     xr.testing.assert_identical(strip_provenance(ds), strip_provenance(resumed))
