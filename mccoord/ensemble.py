@@ -142,7 +142,7 @@ def _check_memory(grid: TaskGrid) -> None:
         )
 
 
-def _commands(store: Path, api_call: str) -> tuple[str, str]:
+def _commands(store: Path, api_call: list[str]) -> tuple[str, str]:
     """The command that started this run and the one that resumes it.
 
     From the command line (``mccoord run ...`` or ``python -m mccoord.cli run ...``) the
@@ -164,17 +164,17 @@ def _commands(store: Path, api_call: str) -> tuple[str, str]:
             args.append("--resume")
         where = f"cd {shlex.quote(os.getcwd())} && "
         return where + shlex.join(base + argv[1:]), where + shlex.join(base + args)
-    return api_call, api_call.replace(")", ", resume=True)", 1) if api_call.endswith(")") else api_call
+    return f"mccoord.run({', '.join(api_call)})", f"mccoord.run({', '.join([*api_call, 'resume=True'])})"
 
 
-def _api_call(scenario_arg: object, store: Path, **kwargs: object) -> str:
+def _api_call(scenario_arg: object, store: Path, **kwargs: object) -> list[str]:
+    """The arguments of the :func:`mccoord.run` call that names this run."""
     if isinstance(scenario_arg, str | Path) or scenario_arg is None:
         first = repr(str(scenario_arg or "china"))
     else:
         first = f"<the Scenario {getattr(scenario_arg, 'name', '?')!r} of the first call>"
     args = [first, f"store={str(store.resolve())!r}"]
-    args += [f"{k}={v!r}" for k, v in kwargs.items() if v is not None]
-    return f"mccoord.run({', '.join(args)})"
+    return args + [f"{k}={v!r}" for k, v in kwargs.items() if v is not None]
 
 
 def _describe_config(config: dict) -> str:
@@ -423,6 +423,7 @@ def run(
     marker = {
         "schema_version": SCHEMA_VERSION,
         "config_hash": chash,
+        "config": attrs["config"],
         "scenario": scenario.name,
         "command": command,
         "resume_command": resume_command,
