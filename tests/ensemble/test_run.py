@@ -1,4 +1,4 @@
-"""``mccoord.run``: schema, reproducibility across layouts, resume and refusal (issue 3)."""
+"""``mccoord.run``: schema, reproducibility across layouts, resume and refusal."""
 
 from __future__ import annotations
 
