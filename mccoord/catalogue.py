@@ -52,6 +52,7 @@ import xarray as xr
 
 from .kernels.layout import (
     P_BETA,
+    P_DRAWS,
     P_FIRST_PASSAGE,
     P_GROWTH,
     P_PICK_CA,
@@ -123,6 +124,8 @@ class Variable:
     statistic: str = ""
     #: For :data:`SIM_VARIABLES`: ``(kernel output, horizon [years]) -> values``.
     extract: Callable | None = field(default=None, repr=False, compare=False)
+    #: Present only under parameter uncertainty (MODEL.md section 10).
+    uncertain_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -299,6 +302,7 @@ COORDS: dict[str, Coordinate] = {
         ),
         Coordinate("mix", ("mix",), "mix index in design order", "1"),
         Coordinate("path", ("path",), "Monte Carlo path index", "1"),
+        Coordinate("parameter", ("parameter",), "uncertain model key", None, "MODEL.md section 7 key"),
         *(
             Coordinate(m, (m,), f"{m.replace('_', ' ')} mechanism intensity", "1", "0 off, 1 full")
             for m in MECHANISMS
@@ -453,6 +457,26 @@ SIM_VARIABLES: dict[str, Variable] = {
             "true if every recorded quantity of the path is finite",
             dtype="bool",
             extract=lambda res, years=None: valid_paths(res),
+        ),
+        Variable(
+            "parameters",
+            ("path", "parameter"),
+            "drawn model parameters",
+            "1",
+            "each path's own value of the uncertain model keys (MODEL.md section 10); units as in section 7",
+            extract=lambda res, years=None: res.path_params,
+            uncertain_only=True,
+        ),
+        Variable(
+            "draws",
+            ("path",),
+            "parameter draws",
+            "1",
+            "draws of the parameter vector the path needed to satisfy the rules of MODEL.md section 7 "
+            "(0: none of 100 was admissible, the path is invalid)",
+            dtype="i8",
+            extract=lambda res, years=None: res.path_scalar[:, P_DRAWS].astype(np.int64),
+            uncertain_only=True,
         ),
         Variable(
             "order_parameter_picks",
@@ -638,6 +662,18 @@ RAW_ARRAYS: dict[str, RawArray] = {
             "1/year",
             "(ln sum Y(T) - ln sum Y(0))/T",
             lambda res: res.path_scalar[:, P_GROWTH],
+        ),
+        RawArray(
+            "path_parameters",
+            ("path", "parameter"),
+            "f8",
+            np.nan,
+            "drawn model parameters",
+            "1",
+            "each path's own value of the uncertain model keys (root attr uncertain_keys), the same "
+            "under every mix; only under parameter uncertainty",
+            lambda res: res.path_params,
+            must_be_finite=False,
         ),
         *(a for m in PATH_MEANS.values() for a in _path_mean_arrays(m)),
         RawArray(

@@ -362,6 +362,7 @@ def run(
         n_region=inputs.n_regions,
         mixes_per_task=mpt,
         paths_per_task=ppt,
+        n_parameter=len(inputs.uncertainty.keys),
     )
     _check_memory(grid)
     remaining = 1.0
@@ -415,6 +416,8 @@ def run(
         "granule": int(grid.granule),
         "paths_per_task": int(ppt),
         "mixes_per_task": int(mpt),
+        "n_parameter": int(grid.n_parameter),
+        "uncertain_keys": json.dumps(list(inputs.uncertainty.keys)),
         "config": json.dumps(config, default=str),
         "versions": json.dumps(_versions()),
         "command": command,

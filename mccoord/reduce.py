@@ -98,7 +98,7 @@ def open_raw(path: str) -> dict[str, zarr.Array]:
     """Open the raw arrays of a store once (each open reads metadata from disk)."""
     with quiet_zarr():
         raw = zarr.open_group(path, mode="r", path="raw", use_consolidated=False)
-        return {name: raw[name] for name in RAW_ARRAYS}
+        return {name: raw[name] for name in RAW_ARRAYS if name in raw}
 
 
 def reduce_mixes(

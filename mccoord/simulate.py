@@ -71,7 +71,9 @@ def simulate(
         trajectories ``ln_y, L, a, K, s, e, z`` ``(path, time, region)``; per
         ``(path, time)`` ``sigma, CA, EC, ID, theil, theil_between, theil_within, ccd,
         defection, regime``; per path ``beta_slope, beta_speed, growth, first_passage, valid``
-        and ``order_parameter_picks`` ``(path, driver)``.
+        and ``order_parameter_picks`` ``(path, driver)``; under parameter uncertainty
+        also ``parameters`` ``(path, parameter)`` (each path's drawn values of the
+        uncertain keys) and ``draws`` (draws the path needed).
 
     Examples
     --------
@@ -112,7 +114,12 @@ def simulate(
         full=True,
     )
     time = np.arange(0, years + 1, sim["record_every"])
-    data = {name: (v.dims, v.extract(res, years)) for name, v in SIM_VARIABLES.items()}
+    keys = list(inputs.uncertainty.keys)
+    data = {
+        name: (v.dims, v.extract(res, years))
+        for name, v in SIM_VARIABLES.items()
+        if keys or not v.uncertain_only
+    }
     regions = scenario.regions
     ds = xr.Dataset(
         data,
@@ -123,6 +130,7 @@ def simulate(
             "region": regions["region"].to_numpy(dtype=object),
             "group": ("region", regions["group"].to_numpy(dtype=object)),
             "driver": np.asarray(DRIVERS, dtype=object),
+            **({"parameter": np.asarray(keys, dtype=object)} if keys else {}),
         },
     )
     ds = annotate(ds)
@@ -139,6 +147,7 @@ def simulate(
         target_reduction=float(sim["target_reduction"]),
         mix=json.dumps({m: full_mix[m] for m in MECHANISMS}),
         params=json.dumps(resolved),
+        uncertain=", ".join(keys) if keys else "none (shock uncertainty only)",
         n_invalid=int((~ds["valid"]).sum()),
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         mccoord_version=__import__("mccoord").__version__,

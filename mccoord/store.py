@@ -72,6 +72,7 @@ class TaskGrid:
     n_region: int
     mixes_per_task: int
     paths_per_task: int
+    n_parameter: int = 0
 
     @property
     def granule(self) -> int:
@@ -119,8 +120,13 @@ class TaskGrid:
             "region": self.n_region,
             "component": 3,
             "driver": 3,
+            "parameter": self.n_parameter,
         }
         return sizes[dim]
+
+    def holds(self, name: str) -> bool:
+        """Whether the store of this run has the raw array ``name`` (none of size 0)."""
+        return all(self.size(d) > 0 for d in RAW_ARRAYS[name].dims)
 
     def chunk(self, dim: str) -> int:
         """Chunk length of a raw-array dimension (one task's share)."""
@@ -134,6 +140,8 @@ class TaskGrid:
         """Bytes of every raw array, uncompressed (an upper bound of their size on disk)."""
         total = 0
         for a in RAW_ARRAYS.values():
+            if not self.holds(a.name):
+                continue
             total += int(np.prod([self.size(d) for d in a.dims])) * np.dtype(a.dtype).itemsize
         return total
 
@@ -348,6 +356,8 @@ def create_store(path: Path, grid: TaskGrid, attrs: dict, marker: dict) -> None:
         root = zarr.open_group(str(path), mode="a")
         raw = root.create_group("raw", overwrite=True)
         for a in RAW_ARRAYS.values():
+            if not grid.holds(a.name):
+                continue
             raw.create_array(
                 a.name,
                 shape=tuple(grid.size(d) for d in a.dims),
@@ -531,7 +541,8 @@ def inspect_store(path: Path | str) -> StoreStatus:
     except ValueError:
         status.config_verified = False
     raw_dir = path / "raw"
-    missing = [n for n in [*RAW_ARRAYS, "done"] if not (raw_dir / n / "zarr.json").exists()]
+    names = [n for n in RAW_ARRAYS if "parameter" not in RAW_ARRAYS[n].dims or attrs.get("n_parameter")]
+    missing = [n for n in [*names, "done"] if not (raw_dir / n / "zarr.json").exists()]
     if "done" not in missing:
         flags = done_flags(path)
         status.blocks_done, status.blocks_total = int(flags.sum()), int(flags.size)

@@ -62,6 +62,8 @@ def reduce_block(res, p0: int, granule: int) -> dict[str, np.ndarray]:
             out[name] = valid.astype(np.int8)
             continue
         x = spec.per_path(res)
+        if 0 in x.shape[1:]:  # e.g. the parameter draws of a run without uncertainty
+            continue
         if spec.per_granule:
             with np.errstate(invalid="ignore", over="ignore"):
                 sums = granule_deviations if spec.square else granule_sums

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import zarr
@@ -29,8 +31,10 @@ def test_the_raw_group_holds_exactly_the_catalogued_arrays(tmp_path):
     raw = _raw(store)
     with quiet_zarr():
         names = {name for name, _ in raw.arrays()}
-    assert names == set(RAW_ARRAYS) | {"done"}
+    assert names == set(RAW_ARRAYS) - {"path_parameters"} | {"done"}  # no parameter uncertainty
     for name, spec in RAW_ARRAYS.items():
+        if name not in names:
+            continue
         assert raw[name].metadata.dimension_names == spec.dims, name
         assert raw[name].dtype == np.dtype(spec.dtype), name
     assert set(ds.data_vars) == set(RESULTS)
@@ -55,3 +59,23 @@ def test_a_mix_independent_per_path_array_is_one_catalogue_entry(tmp_path, monke
     )  # fmt: skip
     np.testing.assert_array_equal(stored[...], res.path_scalar[:, P_SHOCK_SUM])
     assert inspect_store(store).complete and verify_store(store) == []
+
+
+def test_each_paths_drawn_parameters_are_kept_once_beside_the_results(tmp_path, demo):
+    uncertain = demo.with_overrides(
+        uncertainty={"lambda0": {"dist": "uniform", "low": 0.0, "high": 0.05}, "tau_max": {
+            "dist": "triangular", "low": 0.05, "mode": 0.1, "high": 0.2}}
+    )  # fmt: skip
+    store = tmp_path / "u.zarr"
+    ds = mccoord.run(uncertain, mixes=[{}, {"transfer": 1}], store=store, **RUN)
+    stored = _raw(store)["path_parameters"]
+    assert stored.shape == (200, 2) and stored.metadata.dimension_names == ("path", "parameter")
+    assert json.loads(ds.attrs["uncertain_keys"]) == ["lambda0", "tau_max"]
+    sim = mccoord.simulate(uncertain, {"transfer": 1}, paths=200, seed=demo.simulation["seed"], years=3)
+    np.testing.assert_array_equal(stored[...], sim["parameters"].transpose("path", "parameter").values)
+    assert list(sim["parameter"].values) == ["lambda0", "tau_max"]
+    assert inspect_store(store).complete and verify_store(store) == []
+    plain = tmp_path / "p.zarr"
+    mccoord.run(demo, mixes=[{}], store=plain, **RUN)
+    assert "path_parameters" not in {name for name, _ in _raw(plain).arrays()}
+    assert inspect_store(plain).complete
