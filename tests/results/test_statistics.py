@@ -76,7 +76,7 @@ def test_implied_speed_quantiles_are_the_per_path_speeds_at_their_order_statisti
 def _raw(n_paths: int, n_time: int, n_region: int = 2) -> dict[str, np.ndarray]:
     """Raw arrays of one mix in memory, every path valid, path means zero."""
     sizes = {"mix": 1, "path": n_paths, "granule": 1, "time": n_time, "region": n_region}
-    sizes |= {"component": 3, "driver": 3}
+    sizes |= {"component": 3, "driver": 3, "parameter": 0}
     raw = {name: np.zeros([sizes[d] for d in a.dims]) for name, a in RAW_ARRAYS.items()}
     raw["path_valid"][:] = 1
     raw["path_sigma"][:] = 1.0
