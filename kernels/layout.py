@@ -1,8 +1,9 @@
 """Positions of the model parameters, mechanism intensities and outputs in kernel arrays.
 
 Kernels take parameters as one float64 vector ``par`` (positions below, in the order
-of :data:`PARAM_ORDER`) and the mix as ``theta`` (five intensities in mechanism
-order). Module-level integers are compile-time constants for Numba.
+of :data:`PARAM_ORDER`: every real-valued key of MODEL.md section 7, so that any of them
+can be drawn per path) and the mix as ``theta`` (five intensities in mechanism order).
+Module-level integers are compile-time constants for Numba.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ PARAM_ORDER: tuple[str, ...] = (
     "mobility0", "mu_k", "mu_l", "migration_cost", "flow_cap",
     "psi0", "psi_m", "zeta", "sigma_s", "sigma_e", "tau_max",
     "h0", "omega", "kappa", "hr0", "hr1", "cost_s", "boost", "review", "window",
-    "rho_a", "regime_exit", "regime_entry", "regime0",
+    "rho_a", "regime_exit", "regime_entry", "regime0", "saving", "capital_output", "d0",
 )  # fmt: skip
 
 # fmt: off
@@ -23,7 +24,7 @@ PARAM_ORDER: tuple[str, ...] = (
  M0, MU_K, MU_L, C_MIG, FLOW_CAP,
  PSI0, PSI_M, ZETA, SIGMA_S, SIGMA_E, TAU_MAX,
  H0, OMEGA, KAPPA, HR0, HR1, COST_S, BOOST, REVIEW, WINDOW,
- RHO_A, REGIME_EXIT, REGIME_ENTRY, REGIME0) = range(len(PARAM_ORDER))
+ RHO_A, REGIME_EXIT, REGIME_ENTRY, REGIME0, SAVING, CAPITAL_OUTPUT, D0) = range(len(PARAM_ORDER))
 # fmt: on
 
 N_PARAMS = len(PARAM_ORDER)
@@ -42,12 +43,13 @@ CA, EC, ID = range(3)
 # fmt: on
 N_REC_SCALARS = 10
 
-#: Per-path summary metrics, in the ``path_scalar`` output (last axis).
+#: Per-path summary metrics, in the ``path_scalar`` output (last axis). ``P_DRAWS`` is
+#: the number of parameter draws the path needed (0 without parameter uncertainty).
 # fmt: off
 (P_BETA, P_GROWTH, P_FIRST_PASSAGE, P_VALID, P_SHOCK_SUM, P_REVIEWS,
- P_PICK_CA, P_PICK_EC, P_PICK_ID) = range(9)
+ P_PICK_CA, P_PICK_EC, P_PICK_ID, P_DRAWS) = range(10)
 # fmt: on
-N_PATH_SCALARS = 9
+N_PATH_SCALARS = 10
 
 
 def shocks_per_step(n_regions: int) -> int:

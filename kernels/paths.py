@@ -28,10 +28,13 @@ from .haken import identify_order_parameter
 from .layout import (
     ALPHA,
     BLOCK,
+    CAPITAL_OUTPUT,
+    D0,
     ETA,
     N_PATH_SCALARS,
     ORDER_PARAMETER,
     P_BETA,
+    P_DRAWS,
     P_FIRST_PASSAGE,
     P_GROWTH,
     P_PICK_CA,
@@ -48,6 +51,7 @@ from .layout import (
     R_THEIL_WITHIN,
     REGIME0,
     REVIEW,
+    SAVING,
     WINDOW,
 )
 from .metrics import (
@@ -68,7 +72,9 @@ from .model import (
     step_core,
     trade_gain,
 )
+from .parameters import draw_parameters
 from .rng import fill_normals, fill_uniforms, next_uniform, seed_stream
+from .rules import gravity
 
 # Rows of the state record ``rec_state[t, k, i]`` (only filled when ``full``).
 S_A, S_K, S_S, S_E, S_Z = range(5)
@@ -182,16 +188,16 @@ def _path(
     """Simulate one path into ``out`` and ``path_scalar`` on caller-provided scratch.
 
     ``settings`` is ``(years, substeps, record_every, target_reduction)``; ``data`` the
-    scenario arrays ``(G, s_target, lny0, K0, L0, s0, e0, saving, groups, n_groups)``;
-    ``a0`` the initial log TFP and ``astar_dev`` the steady-state deviations
-    ``a*_i - mean a*`` of the mix (the same for every path); ``out`` is ``(rec_state,
-    rec_lny, rec_L, rec_scalar)`` of this path. With ``shocks_given`` of 0 rows the
-    variates come from the path's stream ``(seed, path)``; otherwise ``u0_given`` and the
-    rows of ``shocks_given`` are used.
+    scenario arrays (:func:`simulate_block`) and ``par`` the path's parameters; ``a0``
+    the initial log TFP and ``astar_dev`` the steady-state deviations ``a*_i - mean a*``
+    (:func:`initial_state`); ``out`` is ``(rec_state, rec_lny, rec_L, rec_scalar)`` of
+    this path. With ``shocks_given`` of 0 rows the variates come from the path's stream
+    ``(seed, path)``; otherwise ``u0_given`` and the rows of ``shocks_given`` are used.
+    ``path_scalar`` must be zeroed except ``P_DRAWS``.
     """
     years, substeps, record_every, target_reduction = settings
-    G, s_target, lny0, K0, L0, s0, e0, saving, groups, n_groups = data
-    rng, buf, W, scr, st, small, hist, ordered = scratch
+    G, s_target, lny0, K0, L0, s0, e0, saving, groups, n_groups = data[:10]
+    rng, buf, W, scr, st, small, hist, ordered = scratch[:8]
     R = lny0.shape[0]
     h = 1.0 / substeps
     window = int(par[WINDOW])
@@ -227,8 +233,6 @@ def _path(
     for d in range(3):
         w[d] = 1.0 / 3.0
 
-    for k in range(N_PATH_SCALARS):
-        path_scalar[k] = 0.0
     path_scalar[P_VALID] = 1.0
     path_scalar[P_FIRST_PASSAGE] = np.nan
     prepare_state(a, K, L, s, e, z, G, block, alpha, eta, W, scr)
@@ -316,8 +320,8 @@ def _path(
 
 
 @njit(cache=True, nogil=True)
-def _scratch(R, n_groups, window):
-    """Per-path scratch for :func:`_path` (allocate once per chunk of paths)."""
+def _scratch(R, n_groups, window, n_params, n_uncertain):
+    """Per-path scratch for :func:`_path` and :func:`_path_inputs` (allocate once per chunk)."""
     rng = np.empty(4, dtype=np.uint64)
     buf = np.empty(4 * R + 2)
     W = np.empty((R, R))
@@ -326,25 +330,30 @@ def _scratch(R, n_groups, window):
     small = np.zeros((3, max(n_groups, 3)))
     hist = np.empty((window, 3))
     ordered = np.empty((window, 3))
-    return rng, buf, W, scr, st, small, hist, ordered
+    G = np.empty((R, R))
+    vec = np.empty((2, R))
+    par = np.empty(n_params)
+    z = np.empty(max(n_uncertain, 1))
+    return rng, buf, W, scr, st, small, hist, ordered, G, vec, par, z
 
 
 @njit(cache=True, nogil=True)
-def initial_state(data, par, theta, steady_gap, has_steady_state):
+def initial_state(data, par, theta):
     """Initial log TFP ``a_i(0)`` of a mix and its steady-state deviations ``a*_i - mean a*``.
 
-    ``a*_i = a_i(0) + steady_gap_i`` when the scenario gives steady states; otherwise
-    every ``a*_i`` is equal and the deviations are 0 (MODEL.md section 2).
+    ``a*_i = a_i(0) + (1 - alpha)(ln y*_i - ln y_i(0))`` when the scenario gives steady
+    states; otherwise every ``a*_i`` is equal and the deviations are 0 (MODEL.md section 2).
     """
-    G, s_target, lny0, K0, L0, s0, e0, saving, groups, n_groups = data
+    G, s_target, lny0, K0, L0, s0, e0, saving, groups, n_groups, distance, y0, ln_gap, has_ss = data
     R = lny0.shape[0]
     a0 = np.empty(R)
     initial_tfp(lny0, K0, L0, s0, e0, G, par, theta, np.empty((R, R)), np.empty((N_WORK, R)), a0)
     dev = np.zeros(R)
-    if has_steady_state:
+    if has_ss:
+        one_minus_alpha = 1.0 - par[ALPHA]
         mean = 0.0
         for i in range(R):
-            dev[i] = a0[i] + steady_gap[i]
+            dev[i] = a0[i] + one_minus_alpha * ln_gap[i]
             mean += dev[i]
         mean /= R
         for i in range(R):
@@ -352,24 +361,128 @@ def initial_state(data, par, theta, steady_gap, has_steady_state):
     return a0, dev
 
 
+@njit(cache=True, nogil=True)
+def _uses(key, unc):
+    """Whether parameter position ``key`` is drawn per path."""
+    pos, mpos = unc[0], unc[3]
+    for j in range(pos.shape[0]):
+        if pos[j] == key:
+            return True
+    for j in range(mpos.shape[0]):
+        if mpos[j] == key:
+            return True
+    return False
+
+
+@njit(cache=True, nogil=True)
+def _path_inputs(seed, path, settings, data, par, theta, unc, ranges, drawn, scratch):
+    """The path's parameters and the scenario arrays they change, under parameter uncertainty.
+
+    Draws the vector (:func:`kernels.parameters.draw_parameters`), then recomputes what
+    depends on it: the gravity matrix if ``d0`` is drawn, initial capital if
+    ``capital_output`` is, the investment rate of every region if ``saving`` is, and the
+    initial and steady-state TFP. Returns ``(data, par, a0, astar_dev, draws)``; ``draws``
+    is 0 when no admissible vector was found.
+    """
+    G, s_target, lny0, K0, L0, s0, e0, saving, groups, n_groups, distance, y0, ln_gap, has_ss = data
+    rng, G_p, vec, par_p, z = scratch[0], scratch[8], scratch[9], scratch[10], scratch[11]
+    lo, hi, max_attempts = ranges
+    R = lny0.shape[0]
+    draws = draw_parameters(seed, path, par, unc, settings[1], lo, hi, max_attempts, par_p, drawn, z, rng)
+    if _uses(D0, unc):
+        gravity(distance, par_p[D0], G_p)
+        G = G_p
+    if _uses(CAPITAL_OUTPUT, unc):
+        K0 = vec[0]
+        for i in range(R):
+            K0[i] = par_p[CAPITAL_OUTPUT] * y0[i] * L0[i]
+    if _uses(SAVING, unc):
+        saving = vec[1]
+        for i in range(R):
+            saving[i] = par_p[SAVING]
+    data_p = (G, s_target, lny0, K0, L0, s0, e0, saving, groups, n_groups, distance, y0, ln_gap, has_ss)
+    a0, dev = initial_state(data_p, par_p, theta)
+    return data_p, par_p, a0, dev, draws
+
+
+@njit(cache=True, nogil=True)
+def _run_one(
+    seed, path, settings, data, par, theta, unc, ranges, a0, astar_dev, full, out, path_scalar, drawn, scratch
+):
+    """Set up path ``path`` (its parameter draw, if any) and simulate it from its streams."""
+    for k in range(N_PATH_SCALARS):
+        path_scalar[k] = 0.0
+    no_shocks = np.empty((0, 4 * data[2].shape[0] + 2))
+    if drawn.shape[0] == 0:
+        _path(
+            seed,
+            path,
+            0.0,
+            no_shocks,
+            settings,
+            data,
+            par,
+            theta,
+            a0,
+            astar_dev,
+            full,
+            out,
+            path_scalar,
+            scratch,
+        )
+        return
+    data_p, par_p, a0_p, dev_p, draws = _path_inputs(
+        seed, path, settings, data, par, theta, unc, ranges, drawn, scratch
+    )
+    path_scalar[P_DRAWS] = draws
+    if draws == 0:
+        path_scalar[P_SHOCK_SUM] = np.nan
+        _invalidate(0, full, out, path_scalar)
+        return
+    _path(
+        seed,
+        path,
+        0.0,
+        no_shocks,
+        settings,
+        data_p,
+        par_p,
+        theta,
+        a0_p,
+        dev_p,
+        full,
+        out,
+        path_scalar,
+        scratch,
+    )
+
+
 @njit(cache=True, nogil=True, parallel=True)
 def simulate_block(
-    seed, path0, settings, data, par, theta, steady_gap, has_steady_state, full, n_chunks, out, path_scalar
+    seed, path0, settings, data, par, theta, unc, ranges, full, n_chunks, out, path_scalar, path_params
 ):
     """Simulate paths ``path0 .. path0 + n - 1`` (``n = path_scalar.shape[0]``) of one mix.
 
     Parameters
     ----------
     seed, path0 : uint64
-        Run seed and index of the first path; path ``p`` uses the stream ``(seed, p)``.
+        Run seed and index of the first path; path ``p`` uses the streams ``(seed, p)``.
     settings : tuple
         ``(years, substeps, record_every, target_reduction)``.
     data : tuple
-        ``(G, s_target, lny0, K0, L0, s0, e0, saving, groups, n_groups)``.
+        ``(G, s_target, lny0, K0, L0, s0, e0, saving, groups, n_groups, distance, y0,
+        ln_gap, has_steady_state)``: gravity matrix, target specialisation, initial log
+        income, capital, population shares, specialisation and integration, investment
+        rates, macro-region indices and their count, distances [km], initial income,
+        ``ln y*_i - ln y_i(0)`` and whether the scenario gives steady states.
     par, theta : float64 arrays
         Model parameters (:mod:`kernels.layout`) and mechanism intensities.
-    steady_gap : float64[R]
-        ``a*_i - a_i(0)``; used when ``has_steady_state``.
+    unc : tuple
+        Parameter uncertainty ``(pos, kind, args, mvn_pos, mvn_mean, mvn_chol)``
+        (:func:`kernels.parameters.draw_parameters`); empty arrays for none.
+    ranges : tuple
+        ``(lo, hi, max_attempts)``: natural ranges of the parameters and the number of
+        draws before a path is invalid.
     full : bool
         Also record ``a, K, s, e, z`` into ``rec_state``; otherwise ``rec_state`` may
         have a leading axis of length 1 (it is not written).
@@ -381,39 +494,41 @@ def simulate_block(
         ``float64[n, n_rec, 5, R]``, ``[n, n_rec, R]``, ``[n, n_rec, R]``,
         ``[n, n_rec, N_REC_SCALARS]``.
     path_scalar : float64[n, N_PATH_SCALARS]
+    path_params : float64[n, n_uncertain]
+        The drawn values of the uncertain keys (marginals, then calibrated).
     """
     rec_state, rec_lny, rec_L, rec_scalar = out
     n = path_scalar.shape[0]
     R = data[2].shape[0]
-    no_shocks = np.empty((0, 4 * R + 2))
     n_chunks = max(1, min(n, n_chunks))
     window = int(par[WINDOW])
-    a0, astar_dev = initial_state(data, par, theta, steady_gap, has_steady_state)
+    n_unc = path_params.shape[1]
+    a0, astar_dev = initial_state(data, par, theta)
     for c in prange(n_chunks):
         lo = c * n // n_chunks
         hi = (c + 1) * n // n_chunks
-        scratch = _scratch(R, data[9], window)
+        scratch = _scratch(R, data[9], window, par.shape[0], n_unc)
         for p in range(lo, hi):
             rs = rec_state[p] if full else rec_state[0]
             one = (rs, rec_lny[p], rec_L[p], rec_scalar[p])
-            _path(seed, path0 + p, 0.0, no_shocks, settings, data, par, theta, a0, astar_dev, full, one,
-                  path_scalar[p], scratch)  # fmt: skip
+            _run_one(seed, path0 + p, settings, data, par, theta, unc, ranges, a0, astar_dev, full, one,
+                     path_scalar[p], path_params[p], scratch)  # fmt: skip
 
 
 @njit(cache=True, nogil=True)
-def simulate_given_shocks(
-    u0, shocks, settings, data, par, theta, steady_gap, has_steady_state, out, path_scalar
-):
-    """Like :func:`simulate_block` with ``full=True``, on given variates.
+def simulate_given_shocks(u0, shocks, settings, data, par, theta, out, path_scalar):
+    """Like :func:`simulate_block` with ``full=True`` and no parameter uncertainty, on given variates.
 
     ``u0`` is ``float64[P]`` (the uniform before the first step) and ``shocks``
     ``float64[P, n_steps, 4R + 2]``.
     """
     rec_state, rec_lny, rec_L, rec_scalar = out
     R = data[2].shape[0]
-    a0, astar_dev = initial_state(data, par, theta, steady_gap, has_steady_state)
-    scratch = _scratch(R, data[9], int(par[WINDOW]))
+    a0, astar_dev = initial_state(data, par, theta)
+    scratch = _scratch(R, data[9], int(par[WINDOW]), par.shape[0], 0)
     for p in range(shocks.shape[0]):
+        for k in range(N_PATH_SCALARS):
+            path_scalar[p, k] = 0.0
         one = (rec_state[p], rec_lny[p], rec_L[p], rec_scalar[p])
         _path(
             0,

@@ -225,7 +225,7 @@ def steady_state_tfp(inputs: ModelInputs, a0: np.ndarray) -> np.ndarray:
     """
     if not inputs.has_steady_state:
         return np.zeros_like(a0)
-    return a0 + inputs.steady_gap
+    return a0 + (1.0 - _p(inputs)["alpha"]) * inputs.ln_gap
 
 
 def simulate_reference(

@@ -47,8 +47,6 @@ def run_given(
         inputs.kernel_data,
         inputs.par,
         mix_vector(mix),
-        inputs.steady_gap,
-        inputs.has_steady_state,
         (out["rec_state"], out["rec_lny"], out["rec_L"], out["rec_scalar"]),
         out["path_scalar"],
     )

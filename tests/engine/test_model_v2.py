@@ -9,7 +9,7 @@ import pytest
 from helpers import ALL_ON, random_shocks, run_given, synthetic_regions
 from mccoord.kernels.layout import P_BETA, P_GROWTH, R_CA, R_REGIME
 from mccoord.kernels.metrics import beta_slope, log_total_output
-from mccoord.kernels.paths import S_A, S_E, S_K, S_S, S_Z
+from mccoord.kernels.paths import S_A, S_E, S_K, S_S, S_Z, initial_state
 from scipy import stats
 
 import mccoord
@@ -99,7 +99,7 @@ def test_reversion_alone_converges_to_the_steady_state_at_rate_rho():
     k = run_given(inputs, mix, shocks, years=years, substeps=substeps)
     a = k["rec_state"][0, :, S_A]
     a0 = a[0]
-    astar = a0 + inputs.steady_gap
+    astar = a0 + (1 - sc.params["alpha"]) * inputs.ln_gap
     dev_star = astar - astar.mean()
     gap0 = (a0 - a0.mean()) - dev_star
     t = np.arange(years + 1)
@@ -116,9 +116,15 @@ def test_steady_state_tfp_reproduces_the_steady_state_incomes():
     L0 = inputs.L0
     ystar = ystar / (ystar @ L0)
     alpha = sc.params["alpha"]
-    np.testing.assert_allclose(inputs.steady_gap, (1 - alpha) * (np.log(ystar) - inputs.lny0), rtol=1e-14)
-    # with K/L = kappa0 y*, ln y* - ln y(0) = a* - a(0) + alpha (ln y* - ln y(0))
-    np.testing.assert_allclose(inputs.steady_gap / (1 - alpha), np.log(ystar) - inputs.lny0, rtol=1e-14)
+    np.testing.assert_allclose(inputs.ln_gap, np.log(ystar) - inputs.lny0, rtol=1e-14)
+    # section 2 at y*: ln y* = a* + alpha ln(kappa0 y*) + eta ln(R L0) + chi trade, and at y(0)
+    # ln y(0) = a(0) + alpha ln(kappa0 y(0)) + ..., so a* - a(0) = (1 - alpha)(ln y* - ln y(0))
+    a0, dev = initial_state(inputs.kernel_data, inputs.par, mix_vector({}))
+    astar = a0 + (1 - alpha) * inputs.ln_gap
+    K = sc.params["capital_output"] * ystar * L0
+    lny_star = astar + alpha * np.log(K / L0) + (inputs.lny0 - a0 - alpha * np.log(inputs.K0 / L0))
+    np.testing.assert_allclose(lny_star, np.log(ystar), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(dev, astar - astar.mean(), rtol=0, atol=1e-14)
 
 
 def _spells(regime: np.ndarray, state: float, horizon: int) -> np.ndarray:
