@@ -138,6 +138,20 @@ def check_scenario_destination(
     return csv
 
 
+def _check_template_fixed(tpl: dict[str, Any], result: CalibrationResult) -> None:
+    """A template's fixed model keys must be the ones the fit held fixed."""
+    from .calibrate import OUTPUT_KEYS
+
+    for k, v in tpl.get("model", {}).items():
+        if k not in OUTPUT_KEYS and result.fixed.get(k) != v:
+            raise ConfigError(
+                f"--template: model.{k}",
+                v,
+                f"the value the fit held fixed ({result.fixed.get(k, 'the MODEL.md default')}); "
+                "calibrate with the template's fixed keys (the --template option does that)",
+            )
+
+
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     tmp.write_text(text, encoding="utf-8")
@@ -207,6 +221,7 @@ def write_scenario(
     tpl = read_template(template) if isinstance(template, str | Path) else template
     csv = check_scenario_destination(path, result.end, template=tpl, overwrite=overwrite)
     tpl = tpl or {}
+    _check_template_fixed(tpl, result)
     meta = tpl.get("scenario", {})
     defaults = validate_params({})
 
@@ -217,6 +232,7 @@ def write_scenario(
 
     model_lines = [
         f"{k} = {toml_value(result.estimates[k])}  # fitted, SE {result.se[k]:.3g}, default {defaults[k]!r}"
+        + (" (at a bound: SE one-sided, only indicative)" if k in result.at_bound else "")
         for k in result.keys
     ]
     if result.regimes is not None:

@@ -49,7 +49,7 @@ def test_template_keeps_grid_settings_fixed_keys_and_marginals(small_fit, tmp_pa
     tpl.write_text(
         "[scenario]\nname = 'mine'\ndescription = 'kept'\nregions = 'data/mine.csv'\n"
         "[simulation]\nyears = 12\nseed = 5\n"
-        "[model]\nalpha = 0.35\nsigma = 0.9\n"
+        "[model]\nsigma = 0.9\n"
         "[mechanisms]\ntransfer = [0.0, 0.5, 1.0]\n"
         "[uncertainty]\nlambda_c = { dist = 'uniform', low = 0.025, high = 0.075 }\n"
         "calibrated = { keys = ['g'], mean = [0.5], cov = [[1.0]] }\n"
@@ -61,9 +61,16 @@ def test_template_keeps_grid_settings_fixed_keys_and_marginals(small_fit, tmp_pa
     assert raw["simulation"]["years"] == 12 and raw["simulation"]["seed"] == 5
     assert raw["mechanisms"] == {"transfer": [0.0, 0.5, 1.0]}
     assert raw["model"]["sigma"] == small_fit.estimates["sigma"]  # fitted keys replace the template's
-    assert raw["model"]["alpha"] == 0.35  # fixed keys are kept
     assert raw["uncertainty"]["lambda_c"] == {"dist": "uniform", "low": 0.025, "high": 0.075}
     assert raw["uncertainty"]["calibrated"]["keys"] == list(PARAMETERS)
+
+
+def test_template_with_keys_the_fit_did_not_hold_fixed_is_refused(small_fit, tmp_path):
+    tpl = tmp_path / "tpl.toml"
+    tpl.write_text("[scenario]\nregions = 'r.csv'\n[model]\nalpha = 0.35\n")
+    with pytest.raises(mccoord.ConfigError, match="model.alpha"):
+        small_fit.to_scenario(tmp_path / "out.toml", template=tpl)
+    assert not (tmp_path / "out.toml").exists()
 
 
 def test_nothing_is_overwritten_without_overwrite(small_fit, tmp_path):
