@@ -207,7 +207,7 @@ def backtest(
     n_sigma: int = DEFAULT_N_SIGMA,
     params: dict[str, float] | None = None,
     regimes: tuple[str, int, int] | RegimeHazards | None = None,
-    maxfev: int = 400,
+    maxfev: int = 100,
     calibration: CalibrationResult | None = None,
     progress=None,
 ) -> BacktestResult:

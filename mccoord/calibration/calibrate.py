@@ -17,7 +17,8 @@ Method (``model="v2"``, the default)
    estimate of ``theta = (sigma, sigma_common, g, lambda0, rho_a[, phi])`` minimises
    ``J = (m - mbar)' W (m - mbar)``, ``W = diag(1 / Sigma_kk)`` with ``Sigma`` the
    across-path covariance of ``m_s``: two steps (``W`` at the start values, then at the
-   first-step estimate), Nelder-Mead (scipy) in the coordinates of
+   first-step estimate), each a trust-region least-squares search (scipy
+   ``least_squares``, forward differences) in the coordinates of
    :class:`.objective.Parameterisation`, so every trial is admissible and stable.
 4. **Scale of the steady states** ``phi`` (``ln y*_i <- phi ln y*_i``): fitted with the
    other parameters, and kept only when the moments identify it: its sandwich standard
@@ -71,7 +72,7 @@ __all__ = [
     "DEFAULT_N_SIGMA",
     "OUTPUT_KEYS",
     "PHI_SE_MAX",
-    "XATOL",
+    "XTOL",
     "CalibrationResult",
     "calibrate",
     "initial_scenario",
@@ -93,10 +94,16 @@ DEFAULT_PATHS = 400
 DEFAULT_N_SIGMA = 4
 #: Largest standard error of ``phi`` for which it counts as identified.
 PHI_SE_MAX = 0.25
-#: Nelder-Mead tolerances: simplex size in the unconstrained coordinates (about 1% of
-#: sigma, sigma_common; 2e-4 of g; at most 0.25% of the rate budget for lambda0 and rho_a)
-#: and spread of J over the simplex (J is of the order of the number of moments).
-XATOL, FATOL = 1e-2, 1e-3
+#: Stopping rules of the least-squares search (scipy ``least_squares``, trust region) in
+#: the unconstrained coordinates ``x``: the last step ``dx`` is below
+#: ``XTOL * (XTOL + |x|)``, or the relative change of ``J`` below ``FTOL``, or the scaled
+#: gradient below ``GTOL``. ``J`` is of the order of the number of moments, so changes
+#: of ``1e-4 J`` are far below its sampling noise.
+XTOL, FTOL, GTOL = 1e-3, 1e-4, 1e-6
+#: Relative step of the forward differences of the search (``h = DIFF_STEP * max(1, |x|)``):
+#: large enough to average over the few discrete events (defections) that move with the
+#: parameters under common random numbers.
+DIFF_STEP = 1e-2
 _SE_STEP = {"sigma": 2e-3, "sigma_common": 2e-3, "g": 1e-3, "lambda0": 2e-3, "rho_a": 2e-3, PHI: 2e-2}
 
 
@@ -132,8 +139,9 @@ class CalibrationResult:
         Scale of the steady states used (1 when not identified).
     phi_identified : bool
         Whether ``phi`` was fitted (see :data:`PHI_SE_MAX`).
-    phi_trial : tuple of float
-        ``(phi, SE)`` of the fit with ``phi`` free (reported also when rejected).
+    phi_check_se : float or None
+        Standard error of ``phi`` at ``phi = 1`` in the sandwich of ``(theta, phi)`` at the
+        estimate: the identification check (v2).
     regimes : RegimeHazards or None
         Where the regime hazards come from (v2).
     panel : Panel
@@ -142,7 +150,10 @@ class CalibrationResult:
     n_evaluations : int
         Simulations run (objective, weights and Jacobian).
     converged : bool
-        Whether every Nelder-Mead run met its tolerances.
+        Whether every least-squares step met a stopping rule before its evaluation limit.
+    ranges : dict
+        Admissible interval of each fitted key on its own (``lambda0`` and ``rho_a``
+        share the stability budget, so each may use all of it).
     at_bound : tuple of str
         Fitted keys that ended at a bound of their admissible range (0, or the stability
         budget for ``lambda0 + rho_a``): their sampling distribution is not normal and
@@ -165,12 +176,13 @@ class CalibrationResult:
     steady: SteadyStates | None
     phi: float
     phi_identified: bool
-    phi_trial: tuple[float, float] | None
+    phi_check_se: float | None
     regimes: RegimeHazards | None
     panel: Panel = field(repr=False)
     scenario: Scenario = field(repr=False)
     n_evaluations: int = 0
     converged: bool = True
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
     at_bound: tuple[str, ...] = ()
 
     @property
@@ -187,15 +199,30 @@ class CalibrationResult:
     def nominal(self) -> bool | None:
         return self.panel.nominal
 
+    @property
+    def capped(self) -> dict[str, float]:
+        """Keys whose standard error exceeds :func:`sd_cap` of their range, with the factor applied."""
+        out = {}
+        for k in self.keys:
+            cap = sd_cap(*self.ranges[k]) if k in self.ranges else math.inf
+            if self.se[k] > cap:
+                out[k] = cap / self.se[k]
+        return out
+
     def calibrated_block(self) -> dict[str, list]:
         """The ``calibrated`` entry of ``[uncertainty]``: keys, mean and covariance.
 
         The covariance is the block of the sandwich over the fitted model keys
-        (marginalising ``phi``), symmetrised.
+        (marginalising ``phi``), symmetrised, with the standard deviation of each key capped
+        at :func:`sd_cap` of its admissible range and the correlations kept. A normal wider
+        than a uniform over the whole range says no more than "anywhere in the range", and
+        the redraw rule of MODEL.md section 10 would reject most of its draws.
         """
         keys = list(self.keys)
         cov = self.cov.loc[keys, keys].to_numpy()
         cov = 0.5 * (cov + cov.T)
+        scale = np.array([self.capped.get(k, 1.0) for k in keys])
+        cov = cov * np.outer(scale, scale)
         return {"keys": keys, "mean": [self.estimates[k] for k in keys], "cov": cov.tolist()}
 
     def steady_state_column(self, regions: list[str] | None = None) -> np.ndarray | None:
@@ -228,20 +255,27 @@ class CalibrationResult:
         if self.steady is not None:
             lines.append(self.steady.summary())
             if self.phi_identified:
-                lines.append(f"phi identified (SE <= {PHI_SE_MAX}): fitted, phi = {self.phi:.4f}")
-            else:
-                trial = (
-                    f" (free fit: phi = {self.phi_trial[0]:.3f}, SE {self.phi_trial[1]:.3f})"
-                    if self.phi_trial
-                    else ""
+                lines.append(
+                    f"phi identified (SE {self.phi_check_se:.3f} at phi = 1, at most {PHI_SE_MAX}): "
+                    f"fitted, phi = {self.phi:.4f}"
                 )
-                lines.append(f"phi not identified (SE > {PHI_SE_MAX}){trial}: left at 1")
+            else:
+                lines.append(
+                    f"phi not identified (SE {self.phi_check_se:.3f} at phi = 1, above {PHI_SE_MAX}): "
+                    "left at 1"
+                )
         if self.regimes is not None:
             lines.append(self.regimes.summary())
         lines += ["", "parameter      estimate        SE   default"]
         for k, row in self.parameter_table().iterrows():
             flag = "  at a bound: SE one-sided, only indicative" if k in self.at_bound else ""
             lines.append(f"{k:<12} {row.estimate:10.5f} {row.se:9.5f} {row.default:9.4f}{flag}")
+        for k, f in self.capped.items():
+            lo, hi = self.ranges[k]
+            lines.append(
+                f"calibrated block: SD of {k} capped at (high - low)/sqrt(12) = {sd_cap(lo, hi):.4f} of its "
+                f"range [{lo:g}, {hi:g}] (x{f:.3f}), correlations kept"
+            )
         lines += ["", "moment          observed  simulated     MC SE  model sd       t"]
         for k, row in self.moments.iterrows():
             lines.append(
@@ -251,7 +285,7 @@ class CalibrationResult:
         lines.append("")
         lines.append(
             f"J = {self.objective:.4f} with W = diag(1/model sd^2); {self.n_evaluations} "
-            f"simulations{'' if self.converged else ' (Nelder-Mead did NOT converge)'}"
+            f"simulations{'' if self.converged else ' (the search did NOT converge: evaluation limit)'}"
         )
         lines.append(
             "SE: sandwich (1+1/S)(D'WD)^-1 D'W Sigma W D (D'WD)^-1, D = numerical Jacobian "
@@ -271,6 +305,11 @@ class CalibrationResult:
         from .scenario_file import write_scenario
 
         return write_scenario(self, path, **kwargs)
+
+
+def sd_cap(low: float, high: float) -> float:
+    """Standard deviation of a uniform distribution on ``[low, high]``: ``(high - low) / sqrt(12)``."""
+    return (high - low) / math.sqrt(12.0)
 
 
 def initial_scenario(
@@ -326,7 +365,7 @@ def _start_values(observed: np.ndarray, keys: tuple[str, ...], alpha: float, rho
 
 
 class _Fit:
-    """One two-step Nelder-Mead fit of ``keys`` (see the module docstring)."""
+    """A two-step least-squares fit of ``keys`` (see the module docstring)."""
 
     def __init__(
         self, sim: SimulatedMoments, observed: np.ndarray, keys, fixed, substeps: int, maxfev: int, say
@@ -338,43 +377,47 @@ class _Fit:
     def values(self, x: np.ndarray, extra: dict | None = None) -> dict[str, float]:
         return {**(extra or {}), **self.map.natural(x)}
 
-    def run(self, start: dict[str, float], extra: dict | None = None, simplex_sizes=(0.4, 0.1)):
-        """Nelder-Mead from ``start``, one step per initial simplex size.
+    def run(self, start: dict[str, float], extra: dict | None = None, steps: int = 2):
+        """Minimise ``J`` from ``start``; ``W`` is re-estimated at the start of each step.
 
-        Each step re-estimates ``W`` at its starting point; the first step searches wide
-        (0.4 in unconstrained units), later steps locally.
+        Returns
+        -------
+        tuple
+            ``(estimates, W of the last step, converged)``.
         """
         x = self.map.unconstrained(start)
         converged = True
         weight = None
-        n = len(x)
-        for step, size in enumerate(simplex_sizes, start=1):
+        K = len(self.observed)
+        for step in range(1, steps + 1):
             weight = _weights(self.sim.per_path(self.values(x, extra)))
-            count = [math.inf, 0]
+            root_w = np.sqrt(weight)
+            count = [0]
 
-            def objective(z, w=weight, count=count, step=step):
+            def residuals(z, root_w=root_w, count=count, step=step):
+                count[0] += 1
+                if count[0] % 50 == 0:
+                    self.say(f"  step {step}: {count[0]} simulations")
                 m = self.sim.per_path(self.values(z, extra))
                 if len(m) < max(2, self.sim.paths // 2):
-                    return 1e12
-                d = self.observed - m.mean(axis=0)
-                J = float(np.sum(w * d * d))
-                count[0], count[1] = min(count[0], J), count[1] + 1
-                if count[1] % 100 == 0:
-                    self.say(f"  step {step}: {count[1]} evaluations, best J {count[0]:.4f}")
-                return J
+                    return np.full(K, 1e6)
+                return root_w * (m.mean(axis=0) - self.observed)
 
-            simplex = np.vstack([x] + [x + size * np.eye(n)[j] for j in range(n)])
-            res = optimize.minimize(
-                objective,
+            res = optimize.least_squares(
+                residuals,
                 x,
-                method="Nelder-Mead",
-                options={"initial_simplex": simplex, "maxfev": self.maxfev, "xatol": XATOL, "fatol": FATOL},
+                method="trf",
+                diff_step=DIFF_STEP,
+                xtol=XTOL,
+                ftol=FTOL,
+                gtol=GTOL,
+                max_nfev=self.maxfev,
             )
-            converged &= bool(res.success)
+            converged &= bool(res.status > 0)
             x = res.x
             self.say(
-                f"  step {step}: {res.nfev} evaluations, J = {res.fun:.4f}"
-                f"{'' if res.success else ' (stopped at maxfev)'}"
+                f"  step {step}: {count[0]} simulations, J = {2 * res.cost:.4f}"
+                f"{'' if res.status > 0 else ' (stopped at the evaluation limit)'}"
             )
         return self.map.natural(x), weight, converged
 
@@ -413,7 +456,7 @@ def calibrate(
     n_sigma: int = DEFAULT_N_SIGMA,
     params: dict[str, float] | None = None,
     regimes: tuple[str, int, int] | RegimeHazards | None = None,
-    maxfev: int = 400,
+    maxfev: int = 100,
     progress=None,
 ) -> CalibrationResult:
     """Fit the model to the panel on ``[start, end]`` (MODEL.md section 9).
@@ -440,7 +483,7 @@ def calibrate(
         Long record the regime hazards come from (v2); default
         :data:`.regimes.DEFAULT_REGIME_SOURCE`.
     maxfev : int
-        Largest number of objective evaluations per Nelder-Mead step.
+        Largest number of evaluations per least-squares step (Jacobian evaluations not counted).
     progress : callable, optional
         Called with one line of text at each stage of the fit.
 
@@ -493,30 +536,24 @@ def calibrate(
     sim = SimulatedMoments(base, steady, paths=int(paths), seed=int(seed), years=T, n_sigma=int(n_sigma))
 
     alpha = full_fixed["alpha"]
-    converged = True
-    phi, phi_identified, phi_trial = 1.0, False, None
+    phi, phi_identified, phi_check_se = 1.0, False, None
+    say(f"fitting {', '.join(keys)} ({paths} paths per evaluation)")
+    fit = _Fit(sim, observed, keys, full_fixed, substeps, maxfev, say)
+    theta, weight, converged = fit.run(_start_values(observed, keys, alpha, steady.rho if steady else None))
+    extra = {PHI: 1.0} if model == "v2" else {}
     if model == "v2":
-        fit_keys = (*keys, PHI)
-        start_vals = _start_values(observed, fit_keys, alpha, steady.rho)
-        say(f"fitting {', '.join(fit_keys)} ({paths} paths per evaluation)")
-        fit = _Fit(sim, observed, fit_keys, full_fixed, substeps, maxfev, say)
-        theta, weight, ok = fit.run(start_vals)
-        m, mbar, Sigma, V = _sandwich(sim, fit.map, theta, weight, {})
-        phi_se = math.sqrt(max(V[-1, -1], 0.0))
-        phi_trial = (theta[PHI], phi_se)
-        if phi_se <= PHI_SE_MAX and 0.0 < theta[PHI] < 3.0:
-            phi, phi_identified, converged = theta[PHI], True, ok
+        # Is phi identified? The sandwich of (theta, phi) at the estimate with phi = 1.
+        trial = _Fit(sim, observed, (*keys, PHI), full_fixed, substeps, maxfev, say)
+        V6 = _sandwich(sim, trial.map, {**theta, PHI: 1.0}, weight, {})[3]
+        phi_check_se = math.sqrt(max(V6[-1, -1], 0.0))
+        if phi_check_se <= PHI_SE_MAX:
+            say(f"phi identified (SE {phi_check_se:.3f} at phi = 1): fitting it with the others")
+            fit = trial
+            theta, weight, converged = fit.run({**theta, PHI: 1.0}, steps=1)
+            phi, phi_identified, extra = theta[PHI], True, {}
         else:
-            say(f"phi = {theta[PHI]:.3f} (SE {phi_se:.3f}) is not identified: refitting with phi = 1")
-            start_vals = {k: theta[k] for k in keys}
-            fit = _Fit(sim, observed, keys, full_fixed, substeps, maxfev, say)
-            theta, weight, converged = fit.run(start_vals, extra={PHI: 1.0}, simplex_sizes=(0.1,))
-            m, mbar, Sigma, V = _sandwich(sim, fit.map, theta, weight, {PHI: 1.0})
-    else:
-        say(f"fitting {', '.join(keys)} ({paths} paths per evaluation)")
-        fit = _Fit(sim, observed, keys, full_fixed, substeps, maxfev, say)
-        theta, weight, converged = fit.run(_start_values(observed, keys, alpha, None))
-        m, mbar, Sigma, V = _sandwich(sim, fit.map, theta, weight, {})
+            say(f"phi not identified (SE {phi_check_se:.3f} at phi = 1): left at 1")
+    m, mbar, Sigma, V = _sandwich(sim, fit.map, theta, weight, extra)
 
     S = len(m)
     se = np.sqrt(np.clip(np.diag(V), 0.0, None))
@@ -552,7 +589,8 @@ def calibrate(
         steady=steady,
         phi=float(phi),
         phi_identified=phi_identified,
-        phi_trial=phi_trial,
+        phi_check_se=phi_check_se,
+        ranges={k: fit.map.range(k) for k in theta},
         regimes=hazards,
         panel=panel,
         scenario=initial_scenario(
@@ -570,10 +608,10 @@ def calibrate(
 
 
 def _at_bound(fmap: Parameterisation, theta: dict[str, float]) -> tuple[str, ...]:
-    """Keys within 1e-6 of the width of their admissible interval from one of its ends."""
+    """Keys within 1e-3 of the width of their admissible interval from one of its ends."""
     out = []
     for k, v in theta.items():
         lo, hi = fmap.bounds(k, theta)
-        if min(v - lo, hi - v) <= 1e-6 * (hi - lo):
+        if min(v - lo, hi - v) <= 1e-3 * (hi - lo):
             out.append(k)
     return tuple(out)

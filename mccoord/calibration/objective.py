@@ -6,7 +6,7 @@ cross-section for the years of the training window and returns the moments of
 the same shocks (and the same regime switches, whose hazards are held fixed) for every
 parameter value, and the mean moments are a nearly smooth function of the parameters.
 
-:class:`Parameterisation` maps an unconstrained vector (what Nelder-Mead moves) to
+:class:`Parameterisation` maps an unconstrained vector (what the search moves) to
 admissible natural values:
 
 * ``sigma``, ``sigma_common``: ``exp(x)``, clipped to ``[1e-4, 1.99]``;
@@ -18,7 +18,7 @@ admissible natural values:
   budget first;
 * ``phi`` (scale of the steady states): ``x`` clipped to ``[0, 3]``.
 
-Clipping makes the objective flat far in the tails, so Nelder-Mead stops there instead
+Clipping makes the objective flat far in the tails, so the search stops there instead
 of wandering.
 """
 
@@ -114,6 +114,10 @@ class Parameterisation:
         if PHI in self.keys:
             out[PHI] = values[PHI]
         return np.array([out[k] for k in self.keys])
+
+    def range(self, key: str) -> tuple[float, float]:
+        """Admissible interval of ``key`` on its own (``lambda0``, ``rho_a``: the whole budget)."""
+        return self.bounds(key, {})
 
     def bounds(self, key: str, values: dict[str, float]) -> tuple[float, float]:
         """Admissible interval of ``key`` with the other values held (for finite differences)."""

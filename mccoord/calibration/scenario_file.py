@@ -166,7 +166,7 @@ def _header(result: CalibrationResult, command: str | None) -> list[str]:
     lines.append(
         f"# Model {result.model} fitted by simulated moments on {result.data} {result.start}-{result.end}: "
         f"{result.paths} paths per evaluation, seed {result.seed}, J = {result.objective:.4g}"
-        f"{'' if result.converged else ' (Nelder-Mead did NOT converge)'}."
+        f"{'' if result.converged else ' (the search did NOT converge)'}."
     )
     if result.panel.nominal:
         lines.append("# Incomes are nominal, so g is a NOMINAL trend (inflation included).")
@@ -179,9 +179,7 @@ def _header(result: CalibrationResult, command: str | None) -> list[str]:
         if result.phi_identified:
             lines.append(f"# scale phi identified and fitted: {result.phi:.4f} (SE {result.se['phi']:.3g}).")
         else:
-            trial = result.phi_trial
-            free = f" (free fit gave {trial[0]:.3f}, SE {trial[1]:.3f})" if trial else ""
-            lines.append(f"# scale phi not identified{free}: left at 1.")
+            lines.append(f"# scale phi not identified (SE {result.phi_check_se:.3g} at phi = 1): left at 1.")
     return lines
 
 
@@ -278,6 +276,12 @@ def write_scenario(
         text.append("# mechanism strengths: assumptions, documented in configs/SOURCES.md")
         text += [f"{k} = {toml_value(v)}" for k, v in uncertainty.items()]
     text.append("# fitted keys: normal with the estimates as mean and the sandwich covariance of the fit")
+    for k, f in result.capped.items():
+        lo, hi = result.ranges[k]
+        text.append(
+            f"# (SD of {k} capped at that of a uniform on its range [{lo:g}, {hi:g}]: covariance row and "
+            f"column x{f:.3g})"
+        )
     text.append(f"calibrated = {toml_value(result.calibrated_block())}")
     text.append("")
 

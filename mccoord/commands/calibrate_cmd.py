@@ -12,7 +12,7 @@ from pathlib import Path
 DEFAULT_PATHS = 400
 DEFAULT_SEED = 20241129
 DEFAULT_N_SIGMA = 4
-DEFAULT_MAXFEV = 400
+DEFAULT_MAXFEV = 100
 DEFAULT_REGIMES = "us:1929:1989"
 DATA_HELP = (
     "'china', 'us' or a long CSV file with columns region, year, gdp_per_capita, lat, lon "

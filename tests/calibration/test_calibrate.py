@@ -96,7 +96,7 @@ def test_v2_fit_reports_steady_states_phi_and_regime_source(small_fit):
     assert r.model == "v2"
     assert r.keys == PARAMETERS
     assert r.steady is not None and 0 < r.steady.rho < 1
-    assert r.phi_trial is not None and r.phi_identified == (PHI in r.estimates)
+    assert r.phi_check_se is not None and r.phi_identified == (PHI in r.estimates)
     assert r.phi == (r.estimates[PHI] if r.phi_identified else 1.0)
     assert r.regimes is not None and (r.regimes.data, r.regimes.start, r.regimes.end) == ("us", 1929, 1989)
     assert r.params["regime_exit"] == r.params["regime_entry"] == pytest.approx(r.regimes.hazard)
