@@ -25,7 +25,7 @@ reported, not judged (the panels are nominal).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -62,11 +62,6 @@ def percentile_rank(sample: np.ndarray, value: float) -> float:
     return float(100.0 * (np.sum(x < value) + 0.5 * np.sum(x == value)) / len(x))
 
 
-def supports_parameter_uncertainty() -> bool:
-    """Whether this build's scenarios take an ``[uncertainty]`` table (MODEL.md section 10)."""
-    return any(f.name == "uncertainty" for f in fields(Scenario))
-
-
 @dataclass
 class BacktestResult:
     """Outcome of :func:`backtest`.
@@ -85,11 +80,9 @@ class BacktestResult:
         One row per statistic (``sigma <year>``, ``beta slope``, ``growth``): column
         ``observed``, then per band (``parameters``, ``shocks``) the columns
         ``q05_<band>, median_<band>, q95_<band>, percentile_<band>, inside_<band>``, and
-        ``judged``. The ``parameters`` columns are missing when the build has no
-        parameter uncertainty.
+        ``judged``.
     band : str
-        The band the verdict judges (``parameters``, or ``shocks`` without parameter
-        uncertainty).
+        The band the verdict judges (``parameters``).
     n_invalid : dict
         Paths dropped per band (non-finite records, or no admissible parameter draw).
     verdict : str
@@ -151,10 +144,6 @@ class BacktestResult:
             lines.append(row + ("" if r.judged else "  (reported, not judged)"))
         lines.append(f"bands: central 90% of the ensemble; judged: {self.band}")
         lines.append("paths dropped: " + ", ".join(f"{b} {n}" for b, n in self.n_invalid.items()))
-        if "parameters" not in bands:
-            lines.append(
-                "(this build cannot draw parameters per path: the band covers the model's shocks only)"
-            )
         lines += ["", f"verdict: {self.verdict}"]
         return "\n".join(lines)
 
@@ -278,14 +267,12 @@ def backtest(
         params=calibration.params,
         steady_state=calibration.steady_state_column(panel.regions),
     )
-    ensembles = {}
-    if supports_parameter_uncertainty():
-        say(f"test ensemble with parameter uncertainty ({paths} paths)")
-        uncertain = scenario.with_overrides(uncertainty={"calibrated": calibration.calibrated_block()})
-        ensembles["parameters"] = _ensemble(uncertain, full_mix, paths, seed, T)
+    say(f"test ensemble with parameter uncertainty ({paths} paths)")
+    uncertain = scenario.with_overrides(uncertainty={"calibrated": calibration.calibrated_block()})
+    ensembles = {"parameters": _ensemble(uncertain, full_mix, paths, seed, T)}
     say(f"test ensemble with shocks only ({paths} paths)")
     ensembles["shocks"] = _ensemble(scenario, full_mix, paths, seed, T)
-    band = "parameters" if "parameters" in ensembles else "shocks"
+    band = "parameters"
 
     lny, L = panel.window(t0, t1)
     obs_sigma = lny.std(axis=1, ddof=0)

@@ -206,7 +206,7 @@ class CalibrationResult:
         for k in self.keys:
             cap = sd_cap(*self.ranges[k]) if k in self.ranges else math.inf
             if self.se[k] > cap:
-                out[k] = cap / self.se[k]
+                out[k] = cap / self.se[k] if math.isfinite(self.se[k]) else 0.0
         return out
 
     def calibrated_block(self) -> dict[str, list]:
@@ -222,7 +222,11 @@ class CalibrationResult:
         cov = self.cov.loc[keys, keys].to_numpy()
         cov = 0.5 * (cov + cov.T)
         scale = np.array([self.capped.get(k, 1.0) for k in keys])
+        unseen = ~np.isfinite(np.diag(cov))
+        cov[unseen, :] = cov[:, unseen] = 0.0
         cov = cov * np.outer(scale, scale)
+        for i in np.flatnonzero(unseen):  # no information: the cap itself, uncorrelated
+            cov[i, i] = sd_cap(*self.ranges[keys[i]]) ** 2
         return {"keys": keys, "mean": [self.estimates[k] for k in keys], "cov": cov.tolist()}
 
     def steady_state_column(self, regions: list[str] | None = None) -> np.ndarray | None:
@@ -272,9 +276,10 @@ class CalibrationResult:
             lines.append(f"{k:<12} {row.estimate:10.5f} {row.se:9.5f} {row.default:9.4f}{flag}")
         for k, f in self.capped.items():
             lo, hi = self.ranges[k]
+            how = f"x{f:.3f}, correlations kept" if f > 0 else "no information: uncorrelated"
             lines.append(
                 f"calibrated block: SD of {k} capped at (high - low)/sqrt(12) = {sd_cap(lo, hi):.4f} of its "
-                f"range [{lo:g}, {hi:g}] (x{f:.3f}), correlations kept"
+                f"range [{lo:g}, {hi:g}] ({how})"
             )
         lines += ["", "moment          observed  simulated     MC SE  model sd       t"]
         for k, row in self.moments.iterrows():
@@ -440,8 +445,15 @@ def _sandwich(sim: SimulatedMoments, fmap: Parameterisation, theta: dict, weight
         m_dn = sim.per_path({**extra, **dn}).mean(axis=0) if dn[key] != theta[key] else mbar
         D[:, j] = (m_up - m_dn) / (up[key] - dn[key])
     W = np.diag(weight)
-    bread = np.linalg.pinv(D.T @ W @ D)
-    V = (1.0 + 1.0 / S) * bread @ D.T @ W @ Sigma @ W @ D @ bread
+    info = D.T @ W @ D
+    # A key the moments do not move at all (e.g. phi when rho_a = 0) has no information:
+    # infinite variance, no covariance; the others get the sandwich of the rest.
+    seen = np.diag(info) > 1e-12 * max(float(np.max(np.diag(info))), 1e-300)
+    V = np.zeros((len(keys), len(keys)))
+    bread = np.linalg.pinv(info[np.ix_(seen, seen)])
+    Ds = D[:, seen]
+    V[np.ix_(seen, seen)] = (1.0 + 1.0 / S) * bread @ Ds.T @ W @ Sigma @ W @ Ds @ bread
+    V[~seen, ~seen] = np.inf
     return m, mbar, Sigma, V
 
 
@@ -556,7 +568,7 @@ def calibrate(
     m, mbar, Sigma, V = _sandwich(sim, fit.map, theta, weight, extra)
 
     S = len(m)
-    se = np.sqrt(np.clip(np.diag(V), 0.0, None))
+    se = np.sqrt(np.clip(np.diag(V), 0.0, None))  # inf for a key without information
     diff = observed - mbar
     moments = pd.DataFrame(
         {

@@ -128,8 +128,11 @@ Caveats that apply to every result:
   indicative; the parameter draws then come from a normal truncated at the bound (a draw
   outside the admissible range is redrawn, MODEL.md section 10).
 * `lambda0` and `rho_a` are both forces of convergence and the moments separate them
-  poorly: their standard errors are large and strongly negatively correlated. This makes
-  the band with parameter uncertainty much wider than the shock-only band.
+  poorly: their standard errors are large and strongly negatively correlated. The
+  `calibrated` block caps each standard deviation at that of a uniform distribution over
+  the key's admissible range (correlations kept), and the band with parameter
+  uncertainty is wider than the shock-only band; the summary gives the width of the
+  final-year band of each, so a reader can see how much of a pass comes from width.
 """
 
 
@@ -160,9 +163,14 @@ def _row(split: Split, res: BacktestResult) -> str:
     inside, n, beta = res.counts()
     s_in, _, _ = res.counts("shocks")
     pct = res.table.loc["beta slope", f"percentile_{res.band}"]
+    last = res.table.iloc[n - 1]
+    widths = " / ".join(
+        f"{last[f'q95_{b}'] - last[f'q05_{b}']:.3f}" for b in ("parameters", "shocks") if f"q95_{b}" in last
+    )
     return (
         f"{inside} of {n} ({s_in} shocks only) | {pct:.0f} ({'in' if beta else 'out'}) | "
-        f"{res.verdict.split(':')[0]} | {'yes' if split.met(res) else 'NO'}"
+        f"{last.observed:.3f} vs [{last[f'q05_{res.band}']:.3f}, {last[f'q95_{res.band}']:.3f}] | "
+        f"{widths} | {res.verdict.split(':')[0]} | {'yes' if split.met(res) else 'NO'}"
     )
 
 
@@ -176,8 +184,9 @@ def render(results: dict[Split, dict[str, tuple[BacktestResult, float]]], *, ver
     )
     lines += [
         "",
-        "| split | target | model | sigma years inside | beta percentile | verdict | target met |",
-        "|---|---|---|---|---|---|---|",
+        "| split | target | model | sigma years inside | beta percentile | final-year sigma vs band "
+        "| final-year band width (parameters / shocks) | verdict | target met |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for split, by_model in results.items():
         for model in ("v1", "v2"):

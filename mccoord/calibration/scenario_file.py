@@ -278,10 +278,8 @@ def write_scenario(
     text.append("# fitted keys: normal with the estimates as mean and the sandwich covariance of the fit")
     for k, f in result.capped.items():
         lo, hi = result.ranges[k]
-        text.append(
-            f"# (SD of {k} capped at that of a uniform on its range [{lo:g}, {hi:g}]: covariance row and "
-            f"column x{f:.3g})"
-        )
+        how = f"covariance row and column x{f:.3g}" if f > 0 else "no information: uncorrelated"
+        text.append(f"# (SD of {k} capped at that of a uniform on its range [{lo:g}, {hi:g}]: {how})")
     text.append(f"calibrated = {toml_value(result.calibrated_block())}")
     text.append("")
 

@@ -138,6 +138,9 @@ def test_backtest_api_reuses_a_calibration():
         )
         assert (inside == bt.table[f"inside_{band}"]).all()
     assert bt.band == "parameters"
+    # each path of the parameter band draws its own fitted keys: the bands differ
+    sigma_rows = bt.table.index.str.startswith("sigma")
+    assert (bt.table.loc[sigma_rows, "q05_parameters"] != bt.table.loc[sigma_rows, "q05_shocks"]).all()
     assert bt.mix["transfer"] == 1.0
     assert bt.passed == bt.verdict.startswith("PASS")
     with pytest.raises(mccoord.ConfigError):
