@@ -6,8 +6,8 @@ Method (``model="v2"``, the default)
    region effects on the training window ``[Y0, Y1]``, within estimator;
    ``ln y*_i = mu_i / (1 - rho)``.
 2. **Regime hazards** (:mod:`.regimes`): from a long record given by ``regimes``
-   (default the US 1929-1989 record), never from the training or test window of a
-   backtest; held fixed in the fit.
+   (default the US 1929-1989 record), held fixed in the fit; a backtest refuses a record
+   that overlaps its test years.
 3. **Simulated moments**: the scenario starts from the observed ``Y0`` cross-section
    (with the steady-state column) and runs the baseline mix (every mechanism 0) for
    ``T = Y1 - Y0`` years. The moments of :mod:`.moments` (sigma at ``n_sigma`` evenly
@@ -20,11 +20,12 @@ Method (``model="v2"``, the default)
    first-step estimate), each a trust-region least-squares search (scipy
    ``least_squares``, forward differences) in the coordinates of
    :class:`.objective.Parameterisation`, so every trial is admissible and stable.
-4. **Scale of the steady states** ``phi`` (``ln y*_i <- phi ln y*_i``): fitted with the
-   other parameters, and kept only when the moments identify it: its sandwich standard
-   error is at most :data:`PHI_SE_MAX` (0.25: the data pin the dispersion of the steady
-   states to within about half its size at 95%). Otherwise ``phi = 1`` and the other
-   five are refitted from the same start.
+4. **Scale of the steady states** ``phi`` (``ln y*_i <- phi ln y*_i``): after the fit of
+   the five keys at ``phi = 1``, the sandwich of ``(theta, phi)`` at that estimate gives
+   the standard error of ``phi``. If it is at most :data:`PHI_SE_MAX` (0.25: the data pin
+   the dispersion of the steady states to within about half its size at 95%), ``phi`` is
+   identified and fitted with the others (one more step); otherwise it stays at 1. A
+   ``phi`` the moments do not move at all (``rho_a = 0``) has an infinite standard error.
 5. **Standard errors** (sandwich). The observed moments are one draw with covariance
    ``Sigma`` and the simulated mean adds ``Sigma / S``; with ``D`` the Jacobian
    ``d mbar / d theta`` (central differences with common random numbers, one-sided at a
@@ -35,7 +36,9 @@ Method (``model="v2"``, the default)
       V = (1 + 1/S)\,(D'WD)^{-1} D'W\,\Sigma\,WD\,(D'WD)^{-1}.
 
    The block of ``V`` over the five model keys is the ``calibrated`` entry of the
-   written scenario's ``[uncertainty]`` table (MODEL.md section 10).
+   written scenario's ``[uncertainty]`` table (MODEL.md section 10), with each standard
+   deviation capped at that of a uniform distribution over the key's admissible range
+   (:meth:`CalibrationResult.calibrated_block`).
 
 ``model="v1"`` fits ``sigma, sigma_common, g, lambda0`` only, with no steady states,
 ``rho_a = 0`` and the regime switched off (v2 with the new keys at their defaults).
