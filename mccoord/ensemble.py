@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from .blocks import n_records, run_block
-from .cluster import open_client, plan_execution
+from .blocks import n_records
+from .cluster import execute, open_client, plan_execution, preflight
 from .design import make_design
 from .errors import ConfigError, StoreError
 from .inputs import model_inputs
@@ -81,21 +81,6 @@ def _paths_per_task(paths: int, requested: int | None) -> int:
     return n
 
 
-def warm_up(inputs, theta, settings) -> None:
-    """Compile (or load from cache) the kernel once, before tasks fan out."""
-    run_block(
-        inputs,
-        theta,
-        seed=0,
-        path0=0,
-        n_paths=1,
-        years=1,
-        substeps=1,
-        record_every=1,
-        target_reduction=settings["target_reduction"],
-    )
-
-
 def run(
     scenario: Scenario | str | None = None,
     *,
@@ -109,6 +94,7 @@ def run(
     threads: int | None = None,
     scheduler: str | None = None,
     slurm: str | Path | None = None,
+    connect_timeout: float | None = None,
     paths_per_task: int | None = None,
     mixes_per_task: int = 1,
     resume: bool = False,
@@ -131,14 +117,20 @@ def run(
     client : distributed.Client, optional
         Use this client instead of starting a cluster.
     workers : int, optional
-        Local Dask worker processes (default: one per core); ``0`` runs in this process.
+        Unset or ``0`` (default): run on threads of this process, no Dask cluster (works
+        from a plain script, a notebook or a console). ``N``: a local Dask cluster of N
+        worker processes (a script then needs ``if __name__ == "__main__":``).
     threads : int, optional
-        Numba threads per worker (default: cores / workers).
+        Numba threads per worker process (default: cores / workers); without workers,
+        threads of this process (default: every core).
     scheduler : str, optional
         Address (``tcp://host:8786``) or scheduler file of an existing Dask cluster.
     slurm : path, optional
         A SLURM recipe (``configs/slurm.toml``): submit Dask workers as SLURM jobs with
         dask-jobqueue.
+    connect_timeout : float, optional
+        Seconds to wait for a scheduler and its first worker before refusing [s]
+        (default 30).
     paths_per_task : int, optional
         Paths per task (a multiple of 100, the granule); default 1000. It does not change
         the results, only the task size.
@@ -166,11 +158,8 @@ def run(
     ppt = _paths_per_task(sim["paths"], paths_per_task)
     mpt = _positive("mixes_per_task", mixes_per_task)
     plan = plan_execution(workers=workers, threads=threads, scheduler=scheduler, client=client, slurm=slurm)
-    if plan.kind == "slurm":
-        from .cluster import read_slurm_recipe  # check the recipe before any work starts
-
-        _, slurm_threads, _ = read_slurm_recipe(slurm)
-        plan = plan.__class__("slurm", 0, threads or slurm_threads, address=str(slurm))
+    # execution set-up (scheduler, recipe, workers, kernel) is proven before the store is touched
+    plan = preflight(plan, client=client, connect_timeout=connect_timeout, verbose=progress)
     if store is None:
         store = Path(tempfile.mkdtemp(prefix="mccoord-")) / "run.zarr"
     store = Path(store)
@@ -231,7 +220,6 @@ def run(
             create_raw(store, layout, attrs | {"created": datetime.now(UTC).isoformat(timespec="seconds")})
         flags = done_flags(store)
         todo = [b for b in layout.blocks() if not flags[b]]
-        warm_up(inputs, design.theta[0], settings)
         bar = Progress(
             total=len(layout.blocks()),
             done=len(layout.blocks()) - len(todo),
@@ -239,9 +227,18 @@ def run(
             label=f"{scenario.name}: {design.n_mix} mixes x {sim['paths']} paths",
         )
         started = time.perf_counter()
-        with open_client(plan, client) as c:
+        with open_client(plan, client, announce=bar.note) as c:
             try:
-                steps = _execute(c, plan, todo, str(store), layout, inputs, design.theta, settings, bar)
+                shared = dict(store=str(store), layout=layout, inputs=inputs, theta=design.theta)
+                steps = execute(
+                    c,
+                    plan,
+                    todo,
+                    compute_block,
+                    shared=shared | {"settings": settings},
+                    scatter=("inputs", "theta"),
+                    on_done=bar.update,
+                )
             except OSError as exc:
                 raise StoreError(
                     f"store {store}: writing failed ({exc.strerror or exc}); the blocks "
@@ -285,40 +282,3 @@ def run(
         update_attrs(store, final_attrs)
     with quiet_zarr():
         return xr.open_zarr(str(store))
-
-
-def _execute(client, plan, todo, store, layout, inputs, theta, settings, bar) -> int:
-    """Run the blocks in ``todo`` (in this process when ``client`` is None); return region-steps."""
-    total = 0
-    if client is None:
-        for mb, pb in todo:
-            info = compute_block(store, layout, mb, pb, inputs, theta, settings, plan.numba_threads)
-            total += info["region_steps"]
-            bar.update(info)
-        return total
-    from distributed import as_completed
-
-    inputs_f = client.scatter(inputs, broadcast=True)
-    theta_f = client.scatter(theta, broadcast=True)
-    futures = [
-        client.submit(
-            compute_block,
-            store,
-            layout,
-            mb,
-            pb,
-            inputs_f,
-            theta_f,
-            settings,
-            plan.numba_threads,
-            key=f"mccoord-block-{mb}-{pb}-{time.time_ns()}",
-            pure=False,
-        )
-        for mb, pb in todo
-    ]
-    for fut in as_completed(futures):
-        info = fut.result()
-        total += info["region_steps"]
-        bar.update(info)
-        fut.release()
-    return total

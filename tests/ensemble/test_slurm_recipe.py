@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mccoord.cluster import read_slurm_recipe
 from mccoord.errors import ConfigError
+from mccoord.slurm import read_slurm_recipe
 
 RECIPE = Path(__file__).resolve().parents[2] / "configs" / "slurm.toml"
 
