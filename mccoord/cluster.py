@@ -315,7 +315,7 @@ def execute(
     task: Callable[..., dict],
     *,
     shared: dict,
-    scatter: tuple[str, ...] = (),
+    send_once: tuple[str, ...] = (),
     on_done: Callable[[dict], None],
 ) -> int:
     """Run ``task(mb=, pb=, numba_threads=, **shared)`` for every block ``(mb, pb)`` in ``todo``.
@@ -333,8 +333,8 @@ def execute(
         (:func:`mccoord.tasks.compute_block`).
     shared : dict
         Keyword arguments common to every block.
-    scatter : tuple of str
-        Keys of ``shared`` sent once to every Dask worker instead of with each task.
+    send_once : tuple of str
+        Keys of ``shared`` sent to the Dask cluster once, not with each task.
     on_done : callable
         Receives each block's dict, in the order blocks finish, in the calling thread.
 
@@ -363,8 +363,10 @@ def execute(
     from distributed import as_completed
 
     args = dict(shared)
-    for key in scatter:
-        args[key] = client.scatter(shared[key], broadcast=True)
+    for key in send_once:
+        # a task that returns the value, not scattered data: a lost copy (a worker or
+        # SLURM job that died) is recomputed from the graph, while scattered data is gone
+        args[key] = client.submit(_value, shared[key], key=f"mccoord-{key}-{time.time_ns()}", pure=False)
     futures = [
         client.submit(
             task,
@@ -381,6 +383,10 @@ def execute(
         finished(fut.result())
         fut.release()
     return total
+
+
+def _value(x):
+    return x
 
 
 def _run_on_threads(one: Callable, todo: Iterable, n_tasks: int, finished: Callable) -> None:

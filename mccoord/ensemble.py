@@ -236,7 +236,7 @@ def run(
                     todo,
                     compute_block,
                     shared=shared | {"settings": settings},
-                    scatter=("inputs", "theta"),
+                    send_once=("inputs", "theta"),
                     on_done=bar.update,
                 )
             except OSError as exc:

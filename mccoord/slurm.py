@@ -14,6 +14,7 @@ account), without submitting it.
 
 from __future__ import annotations
 
+import inspect
 import shutil
 import subprocess
 import tomllib
@@ -71,7 +72,7 @@ def read_slurm_recipe(config_path: str | Path) -> tuple[dict, int, int]:
 
     The keyword arguments get the job prologue line that exports ``NUMBA_NUM_THREADS``
     and ``--nthreads 1`` for the workers (one task at a time per worker); the dashboard
-    listens on 127.0.0.1 unless the recipe says otherwise.
+    listens on 127.0.0.1 (any free port) unless ``scheduler_options`` says otherwise.
     """
     recipe = read_recipe(config_path)
     return recipe.kwargs, recipe.numba_threads, recipe.jobs
@@ -108,7 +109,14 @@ def read_recipe(config_path: str | Path) -> Recipe:
         kwargs.pop("interface", None)
     # SLURMCluster gives each worker cores/processes threads; the last --nthreads wins.
     kwargs["worker_extra_args"] = [*kwargs.get("worker_extra_args", []), "--nthreads", "1"]
-    kwargs.setdefault("dashboard_address", "127.0.0.1:0")
+    for key in ("host", "dashboard_address"):
+        if key in kwargs:
+            raise ConfigError(f"slurm.{key}", kwargs[key], f"scheduler_options = {{ {key} = ... }} instead")
+    options = kwargs.get("scheduler_options", {})
+    if not isinstance(options, dict):
+        raise ConfigError("slurm.scheduler_options", options, "a table of distributed.Scheduler arguments")
+    # the dashboard listens on loopback (reach it through an SSH tunnel) unless told otherwise
+    kwargs["scheduler_options"] = {"dashboard_address": "127.0.0.1:0", **options}
     return Recipe(str(path), kwargs, threads, jobs)
 
 
@@ -124,6 +132,7 @@ def check_recipe(recipe: Recipe) -> None:
     """
     try:
         from dask_jobqueue.slurm import SLURMJob
+        from distributed import Scheduler
     except ImportError as exc:
         raise ConfigError(
             "--slurm", recipe.path, "dask-jobqueue installed (pip install 'mccoord[cluster]')"
@@ -137,6 +146,12 @@ def check_recipe(recipe: Recipe) -> None:
         script = SLURMJob(scheduler="tcp://127.0.0.1:8786", name="mccoord-check", **job_kwargs).job_script()
     except TypeError as exc:
         raise ConfigError("--slurm", recipe.path, f"[slurm] keys that SLURMCluster accepts ({exc})") from exc
+    try:
+        inspect.signature(Scheduler).bind_partial(**recipe.kwargs["scheduler_options"])
+    except TypeError as exc:
+        raise ConfigError(
+            "slurm.scheduler_options", recipe.kwargs["scheduler_options"], f"Scheduler arguments ({exc})"
+        ) from exc
     partition = _directive(script, "-p")
     partitions = _partitions(recipe.path)
     if partition is None:
