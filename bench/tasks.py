@@ -32,8 +32,8 @@ from pathlib import Path
 
 #: Sizes for a full run and for ``--quick``.
 SIZES = {
-    "full": dict(mixes=6, paths=2000, years=30, paths_per_task=1000, tasks=2000),
-    "quick": dict(mixes=2, paths=200, years=10, paths_per_task=100, tasks=200),
+    "full": dict(mixes=6, paths=2000, years=30, paths_per_task=1000, tasks=2000, wide_paths=8000),
+    "quick": dict(mixes=2, paths=200, years=10, paths_per_task=100, tasks=200, wide_paths=800),
 }
 
 
@@ -122,6 +122,20 @@ def task_phases(
         },
         "wall_s": wall,
         "setup_and_final_write_s": wall - sum(rec["task"]) - sum(rec["reduce_store"]),
+    }
+
+
+def reduction_fit(a: dict, b: dict) -> dict:
+    """Final-reduction time per mix as ``fixed + per_path * paths``, from two runs."""
+    pa, pb = a["paths"], b["paths"]
+    ra = a["reduce_store"]["seconds"] / a["mixes"]
+    rb = b["reduce_store"]["seconds"] / b["mixes"]
+    per_path = (rb - ra) / (pb - pa)
+    return {
+        "paths": [pa, pb],
+        "seconds_per_mix": [ra, rb],
+        "fixed_s_per_mix": ra - per_path * pa,
+        "us_per_path_mix": per_path * 1e6,
     }
 
 
@@ -240,6 +254,8 @@ def run(quick: bool = False, log=print) -> dict:
     sz = SIZES["quick" if quick else "full"]
     with tempfile.TemporaryDirectory(prefix="mccoord-bench-tasks-") as tmp:
         store = Path(tmp) / "tasks.zarr"
+        # first calls (kernel load, imports of the reduction) are not what a task costs
+        task_phases(mixes=1, paths=100, years=2, paths_per_task=100, store=Path(tmp) / "warm.zarr")
         log(f"per-task phases: china, {sz['mixes']} mixes x {sz['paths']} paths x {sz['years']} years ...")
         phases = task_phases(
             mixes=sz["mixes"],
@@ -249,6 +265,15 @@ def run(quick: bool = False, log=print) -> dict:
             store=store,
         )
         growth = store_growth(store, mixes=sz["mixes"], paths=sz["paths"], years=sz["years"])
+        log(f"final reduction with {sz['wide_paths']} paths per mix ...")
+        wide = task_phases(
+            mixes=2,
+            paths=sz["wide_paths"],
+            years=sz["years"],
+            paths_per_task=sz["paths_per_task"],
+            store=Path(tmp) / "wide.zarr",
+        )
+    phases["reduce_store"]["fit"] = reduction_fit(phases, wide)
     load_phases = os.getloadavg()
     log(f"scheduling cost: {sz['tasks']} tasks on a dask scheduler process ...")
     sched = scheduling(sz["tasks"])
@@ -260,7 +285,7 @@ def run(quick: bool = False, log=print) -> dict:
 def rows(res: dict) -> list[tuple[str, str, str]]:
     """``(measure, value, detail)`` rows for the bench table."""
     p, s, g = res["phases"], res["scheduling"], res["store"]
-    t = p["tasks"]
+    t, fit = p["tasks"], p["reduce_store"]["fit"]
     size = f"{p['paths_per_task']} paths x {p['years']} years, R={p['R']}, 1 thread"
     out = [
         ("task: kernel", f"{t['kernel']['median_s'] * 1e3:.0f} ms", f"median per task of {size}"),
@@ -268,8 +293,10 @@ def rows(res: dict) -> list[tuple[str, str, str]]:
         ("task: Zarr writes + done flag", f"{t['write_block']['median_s'] * 1e3:.1f} ms", size),
         (
             "final reduction (reduce_store)",
-            f"{p['reduce_store']['us_per_path_mix']:.2f} us per path and mix",
-            f"{p['reduce_store']['seconds']:.2f} s for {p['mixes']} mixes x {p['paths']} paths",
+            f"{fit['us_per_path_mix']:.2f} us per path and mix "
+            f"+ {fit['fixed_s_per_mix'] * 1e3:.0f} ms per mix",
+            f"fit of {fit['seconds_per_mix'][0]:.3f} and {fit['seconds_per_mix'][1]:.3f} s per mix "
+            f"at {fit['paths'][0]} and {fit['paths'][1]} paths",
         ),
         (
             "Dask cost per task",
@@ -283,6 +310,12 @@ def rows(res: dict) -> list[tuple[str, str, str]]:
             f"({g['bytes_per_path_mix']['path_sigma_per_record']:.1f} B/record), "
             f"other per-path {g['bytes_per_path_mix']['other_path_arrays']:.1f} B, "
             f"granule sums {g['bytes_per_path_mix']['granule_sums']:.1f} B",
+        ),
+        (
+            "load average during the task measures",
+            f"{res['load_average']['phases']:.1f}",
+            f"{res['load_average']['scheduling']:.1f} after the scheduling measure; "
+            f"{res['load_average']['cores']} cores (figures slow down with load)",
         ),
     ]
     return out
