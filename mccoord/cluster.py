@@ -292,7 +292,9 @@ def open_client(plan: Plan, client: object | None = None, *, announce: Callable[
         recipe = read_recipe(plan.address)
         cluster = start_cluster(recipe)
         try:
-            cluster.scale(jobs=recipe.jobs)
+            # adaptive with a fixed size: a job lost to its walltime, preemption or
+            # scancel is replaced (after distributed's lost-worker timeout, about 15 s)
+            cluster.adapt(minimum_jobs=recipe.jobs, maximum_jobs=recipe.jobs)
             say(
                 f"SLURM: {recipe.jobs} job(s) of {recipe.kwargs.get('processes', 1)} worker(s) submitted; "
                 f"{_dashboard(cluster)}"

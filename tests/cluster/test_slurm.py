@@ -23,8 +23,8 @@ from .support import cli, strip_run_provenance
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 
 RECIPE = Path(__file__).with_name("slurm_single_node.toml")
-#: 32 mixes x 4 path blocks = 128 blocks: long enough to cancel a job in the middle.
-ARGS = dict(paths=400, years=20, paths_per_task=100, seed=7)
+#: 32 mixes x 2 path blocks = 64 blocks: long enough to cancel a job in the middle.
+ARGS = dict(paths=200, years=20, paths_per_task=100, seed=7)
 TOTAL_BLOCKS = 32 * ARGS["paths"] // ARGS["paths_per_task"]
 
 
