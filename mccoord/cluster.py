@@ -369,18 +369,17 @@ def execute(
         # a task that returns the value, not scattered data: a lost copy (a worker or
         # SLURM job that died) is recomputed from the graph, while scattered data is gone
         args[key] = client.submit(_value, shared[key], key=f"mccoord-{key}-{time.time_ns()}", pure=False)
-    futures = [
-        client.submit(
-            task,
-            mb=mb,
-            pb=pb,
-            numba_threads=plan.numba_threads,
-            **args,
-            key=f"mccoord-block-{mb}-{pb}-{time.time_ns()}",
-            pure=False,
-        )
-        for mb, pb in todo
-    ]
+    stamp = time.time_ns()
+    futures = client.map(  # one message to the scheduler, whatever the number of blocks
+        _call_block,
+        [mb for mb, _ in todo],
+        [pb for _, pb in todo],
+        key=[f"mccoord-block-{mb}-{pb}-{stamp}" for mb, pb in todo],
+        pure=False,
+        task=task,
+        numba_threads=plan.numba_threads,
+        **args,
+    )
     for fut in as_completed(futures):
         finished(fut.result())
         fut.release()
@@ -389,6 +388,11 @@ def execute(
 
 def _value(x):
     return x
+
+
+def _call_block(mb: int, pb: int, *, task: Callable[..., dict], **kwargs) -> dict:
+    """``task`` with the block given by keyword (``Client.map`` maps positional arguments)."""
+    return task(mb=mb, pb=pb, **kwargs)
 
 
 def _run_on_threads(one: Callable, todo: Iterable, n_tasks: int, finished: Callable) -> None:
