@@ -224,6 +224,7 @@ def scheduling(n_tasks: int = 2000) -> dict:
                 wait([client.submit(_noop, i, pure=False) for i in range(50)])  # warm up
                 proc = psutil.Process(sched.pid)
                 cpu0 = sum(proc.cpu_times()[:2])
+                rss0 = proc.memory_info().rss
                 t0 = time.perf_counter()
                 # as mccoord.cluster.execute submits blocks: one Client.map call
                 futures = client.map(
@@ -233,6 +234,7 @@ def scheduling(n_tasks: int = 2000) -> dict:
                 wait(futures)
                 wall = time.perf_counter() - t0
                 cpu = sum(proc.cpu_times()[:2]) - cpu0
+                rss = proc.memory_info().rss - rss0  # results still held by the futures
                 del futures
         finally:
             for p in (worker, sched):
@@ -248,6 +250,7 @@ def scheduling(n_tasks: int = 2000) -> dict:
         "submit_ms_per_task": submitted / n_tasks * 1e3,
         "wall_ms_per_task": wall / n_tasks * 1e3,
         "scheduler_cpu_ms_per_task": cpu / n_tasks * 1e3,
+        "scheduler_rss_kb_per_task": rss / n_tasks / 1e3,
         "note": "tasks submitted with one Client.map and returning a small dict at once: "
         "pure scheduling and transfer cost",
     }
@@ -305,7 +308,8 @@ def rows(res: dict) -> list[tuple[str, str, str]]:
         (
             "Dask cost per task",
             f"{s['wall_ms_per_task']:.2f} ms wall",
-            f"scheduler CPU {s['scheduler_cpu_ms_per_task']:.2f} ms/task; {s['tasks']} tasks, 1 worker",
+            f"scheduler CPU {s['scheduler_cpu_ms_per_task']:.2f} ms/task, memory "
+            f"{s['scheduler_rss_kb_per_task']:.1f} kB/task held; {s['tasks']} tasks, 1 worker",
         ),
         (
             "store bytes per path and mix",
