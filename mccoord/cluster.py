@@ -56,8 +56,8 @@ DEFAULT_CONNECT_TIMEOUT = 30.0
 #: Numba threading layers that allow ``parallel=True`` kernels on several threads at once.
 THREADSAFE_LAYERS = ("omp", "tbb")
 
-#: Seconds of warm-up after which a note says the kernel is being compiled.
-_COMPILE_NOTE_AFTER = 2.0
+#: Seconds of warm-up after which a note says the kernel is being prepared.
+_COMPILE_NOTE_AFTER = 5.0
 
 
 def machine_cores() -> int:
@@ -227,12 +227,14 @@ def preflight(
         Seconds to wait for a scheduler and its first worker [s]; default
         :data:`DEFAULT_CONNECT_TIMEOUT`.
     verbose : bool
-        Say on stderr when the kernel is being compiled (slow only once per install).
+        Say on stderr when preparing the kernel takes long (compilation, once per
+        installation).
 
     Returns
     -------
     Plan
-        ``plan`` with the connect timeout and, for a scheduler file, the file's path.
+        ``plan`` with the connect timeout and, for a scheduler file, the address the
+        file holds.
 
     Raises
     ------
@@ -241,6 +243,13 @@ def preflight(
         a missing or malformed scheduler file, a scheduler without workers, workers
         that cannot import mccoord (or run another version) or compile the kernel, a
         SLURM recipe that cannot be submitted (:func:`mccoord.slurm.check_recipe`).
+
+    Notes
+    -----
+    On the threads, local and SLURM plans the kernel is compiled (or loaded from its
+    cache) in this process, so a kernel that cannot compile stops the run here and
+    worker processes sharing this installation load it from the cache. On a scheduler
+    or a client, every connected worker runs :func:`worker_ready` as a task.
     """
     timeout = _connect_timeout(connect_timeout)
     plan = replace(plan, connect_timeout=timeout)
@@ -492,7 +501,7 @@ def _warm_up_here(verbose: bool) -> None:
     note = threading.Timer(
         _COMPILE_NOTE_AFTER,
         lambda: print(
-            "mccoord: compiling the kernel (once per installation; cached on disk afterwards)...",
+            "mccoord: preparing the kernel (compiled once per installation, then loaded from disk)...",
             file=sys.stderr,
             flush=True,
         ),
