@@ -15,6 +15,7 @@ from mccoord.cli import main
 from mccoord.errors import ConfigError
 
 RECIPE = Path(__file__).with_name("slurm_single_node.toml")
+SHIPPED = Path(__file__).resolve().parents[2] / "configs" / "slurm.toml"
 SMALL = dict(paths=100, years=3, progress=False)
 
 
@@ -30,7 +31,8 @@ def fake_slurm(tmp_path, monkeypatch):
     """`sinfo` listing one partition, `debug` (the default), and an `sbatch` that accepts."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    for name, body in {"sinfo": 'echo "debug*"', "sbatch": "cat >/dev/null; exit 0"}.items():
+    sbatch = f'[ "$1" = --test-only ] && cat >"{bin_dir}/sbatch.stdin"; exit 0'
+    for name, body in {"sinfo": 'echo "debug*"', "sbatch": sbatch}.items():
         tool = bin_dir / name
         tool.write_text(f"#!/bin/sh\n{body}\n")
         tool.chmod(0o755)
@@ -123,6 +125,14 @@ def test_a_missing_partition_is_refused_naming_the_partitions_that_exist(tmp_pat
     with pytest.raises(ConfigError, match=r"slurm.queue: got 'gpu', expected a partition that exists.*debug"):
         mccoord.run("demo", store=store, slurm=recipe, **SMALL)
     assert not store.exists()
+
+
+def test_the_shipped_recipe_passes_the_submission_check_without_submitting(fake_slurm):
+    from mccoord.slurm import check_recipe, read_recipe
+
+    check_recipe(read_recipe(SHIPPED))
+    script = (fake_slurm / "sbatch.stdin").read_text()
+    assert "#SBATCH --cpus-per-task=8" in script and "export NUMBA_NUM_THREADS=4" in script
 
 
 def test_a_job_that_sbatch_refuses_is_refused(tmp_path, fake_slurm):
