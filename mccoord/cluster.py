@@ -41,6 +41,7 @@ import os
 import re
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import as_completed as threads_completed
@@ -369,8 +370,6 @@ def execute(
 
         _run_on_threads(one, todo, n_tasks, finished)
         return total
-    import time
-
     from distributed import as_completed
 
     args = dict(shared)
@@ -483,12 +482,19 @@ def _check_workers(c, where: str, timeout: float) -> None:
         address = c.scheduler.address
         raise ConfigError(where, address, f"a scheduler with a worker within {timeout:g} s") from exc
     workers = list(c.scheduler_info(n_workers=-1)["workers"])
-    futures = [
-        c.submit(worker_ready, key=f"mccoord-ready-{i}-{os.getpid()}", workers=[w], pure=False)
-        for i, w in enumerate(workers)
-    ]
+    stamp = time.time_ns()
+
+    def ready(i: int, w: str):
+        return c.submit(worker_ready, key=f"mccoord-ready-{i}-{stamp}", workers=[w], pure=False)
+
+    # one worker first: workers sharing an installation then load the kernel from the
+    # cache it wrote, instead of compiling into the same cache directory at once
+    futures = [ready(0, workers[0])]
     wait(futures)
-    for w, fut in zip(workers, futures, strict=True):
+    if futures[0].status == "finished":
+        futures += [ready(i, w) for i, w in enumerate(workers[1:], 1)]
+        wait(futures)
+    for w, fut in zip(workers, futures, strict=False):
         if fut.status == "error":
             why = _first_line(fut.exception())
             raise ConfigError(where, w, f"workers that can import mccoord and compile its kernel ({why})")
