@@ -229,13 +229,15 @@ def run(
         started = time.perf_counter()
         with open_client(plan, client, announce=bar.note) as c:
             try:
-                shared = dict(store=str(store), layout=layout, inputs=inputs, theta=design.theta)
+                shared = dict(
+                    store=str(store), layout=layout, inputs=inputs, theta=design.theta, settings=settings
+                )
                 steps = execute(
                     c,
                     plan,
                     todo,
                     compute_block,
-                    shared=shared | {"settings": settings},
+                    shared=shared,
                     send_once=("inputs", "theta"),
                     on_done=bar.update,
                 )
