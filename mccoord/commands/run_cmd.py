@@ -39,11 +39,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--workers",
         type=int,
         default=None,
-        help="local Dask worker processes (default: one per core; 0 = in this process)",
+        help="local Dask worker processes (default: one per core; 0 = threads of this process)",
     )
     p.add_argument("--threads", type=int, default=None, help="Numba threads per worker")
     p.add_argument("--scheduler", default=None, help="address or scheduler file of a Dask cluster")
     p.add_argument("--slurm", default=None, help="SLURM recipe TOML (see configs/slurm.toml)")
+    p.add_argument(
+        "--connect-timeout",
+        type=float,
+        default=None,
+        help="seconds to wait for a scheduler and its first worker (default 30)",
+    )
     p.add_argument("--paths-per-task", type=int, default=None, help="paths per task (multiple of 100)")
     p.add_argument("--resume", action="store_true", help="finish an interrupted run in --out")
     p.add_argument("--overwrite", action="store_true", help="replace an existing store")
@@ -85,11 +91,16 @@ def ranking_table(ds: xr.Dataset, top: int = 10) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
+    from ..cluster import default_local_workers
     from ..ensemble import run
     from ..scenario import load_scenario
 
     scenario = load_scenario(args.config)
     out = args.out or Path(f"mccoord-{scenario.name}-{datetime.now():%Y%m%d-%H%M%S}.zarr")
+    # the command line runs on a local cluster of processes unless told otherwise
+    workers = args.workers
+    if workers is None and args.scheduler is None and args.slurm is None:
+        workers = default_local_workers(args.threads)
     ds = run(
         scenario,
         mixes=args.mixes,
@@ -97,10 +108,11 @@ def main(args: argparse.Namespace) -> int:
         years=args.years,
         seed=args.seed,
         store=out,
-        workers=args.workers,
+        workers=workers,
         threads=args.threads,
         scheduler=args.scheduler,
         slurm=args.slurm,
+        connect_timeout=args.connect_timeout,
         paths_per_task=args.paths_per_task,
         resume=args.resume,
         overwrite=args.overwrite,
