@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from . import options
+
 #: Same as mccoord.calibration.calibrate.DEFAULT_PATHS / DEFAULT_SEED (not imported here, so that
 #: building the parser stays cheap; a test checks they agree).
 DEFAULT_PATHS = 500
@@ -33,13 +35,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="write a scenario TOML with base year Y1 (and its regions CSV beside it)",
     )
-    p.add_argument("--paths", type=int, default=DEFAULT_PATHS, help="simulated paths per evaluation")
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the common random numbers")
-    p.add_argument("--sigma-years", type=int, default=3, help="number of years at which sigma is matched")
-    p.set_defaults(func=run)
+    p.add_argument(
+        "--paths", type=options.whole(1), default=DEFAULT_PATHS, help="simulated paths per evaluation"
+    )
+    p.add_argument(
+        "--seed", type=options.whole(0), default=DEFAULT_SEED, help="seed of the common random numbers"
+    )
+    p.add_argument(
+        "--sigma-years", type=options.whole(1), default=3, help="number of years at which sigma is matched"
+    )
+    p.set_defaults(func=main)
 
 
-def run(args: argparse.Namespace) -> int:
+def main(args: argparse.Namespace) -> int:
     from ..calibration import calibrate, load_panel
     from ..calibration.calibrate import check_scenario_destination
 
