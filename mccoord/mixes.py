@@ -111,10 +111,16 @@ def flat(ds: xr.Dataset) -> xr.Dataset:
 
 
 def intensities(ds: xr.Dataset) -> np.ndarray:
-    """``(n_mix, 5)`` intensities of every mix in design order (mechanism columns)."""
+    """``(n_mix, 5)`` intensities of every mix in design order (mechanism columns).
+
+    A mechanism that is not a coordinate of ``ds`` counts as 0 (off).
+    """
     one = flat(ds)
     n = one.sizes["mix"]
-    cols = [np.broadcast_to(np.asarray(one[m].values, dtype=float), (n,)) for m in MECHANISMS]
+    cols = [
+        np.broadcast_to(np.asarray(one[m].values, dtype=float), (n,)) if m in one.coords else np.zeros(n)
+        for m in MECHANISMS
+    ]
     return np.column_stack(cols)
 
 

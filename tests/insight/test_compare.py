@@ -55,9 +55,9 @@ def test_unknown_metric_is_refused(base_store):
         compare(base_store, base_store, "theil")
 
 
-def test_runs_without_a_common_mix_are_refused(base_store, grid3_store):
+def test_runs_without_a_common_mix_are_refused(base_store, sobol_store):
     with pytest.raises(ConfigError, match="in common"):
-        compare(base_store, grid3_store)
+        compare(base_store, sobol_store)
 
 
 def test_paired_interval_has_width_without_discordant_pairs():
