@@ -72,8 +72,12 @@ def parse_mix(text: str, *, field: str = "--mix", named: bool = True) -> MixSpec
     for part in text.split(","):
         key, sep, value = part.partition("=")
         key = key.strip()
-        if not sep or key not in MECHANISMS:
+        if not sep:
             raise ConfigError(field, text, expected)
+        if key not in MECHANISMS:
+            raise ConfigError(
+                f"{field}.{key}", value.strip(), f"one of the mechanisms: {', '.join(MECHANISMS)}"
+            )
         if key in out:
             raise ConfigError(field, text, f"each mechanism at most once ({key} is repeated)")
         try:
