@@ -224,9 +224,9 @@ def kernel_throughput(
         out["rng"] = {
             "seconds": tr,
             "all_seconds": t_rng,
-            "variates_per_step": 4 * R + 1,
+            "variates_per_step": 4 * R + 2,
             "region_steps_per_s": work / tr,
-            "ns_per_variate": tr / (paths * years * (4 * R + 1)) * 1e9,
+            "ns_per_variate": tr / (paths * years * (4 * R + 2)) * 1e9,
         }
         out["kernel_over_rng"] = tk / tr
     return out
@@ -243,8 +243,8 @@ def reference_throughput(
     theta = mix_vector(all_on() if mix is None else mix)
     R = inputs.n_regions
     rng = np.random.default_rng(0)
-    shocks = rng.standard_normal((paths, years, 4 * R + 1))
-    shocks[:, :, 3 * R + 1 :] = rng.uniform(size=(paths, years, R))
+    shocks = rng.standard_normal((paths, years, 4 * R + 2))
+    shocks[:, :, 3 * R + 1 :] = rng.uniform(size=(paths, years, R + 1))
     try:
         from threadpoolctl import threadpool_limits
 

@@ -66,15 +66,15 @@ def log_total_output(lny, L):
 
 
 @njit(cache=True, nogil=True)
-def theil_parts_given_output(lny, Y, L, groups, n_groups, gY, gL, glmu):
+def theil_parts_given_output(lny, Y, L, groups, n_groups, gY, gL):
     """Population-weighted Theil T of income per capita and its decomposition.
 
     ``T = sum_i (Y_i / sum Y) ln(y_i / mu)`` with ``mu = sum Y / sum L``; between-group
     ``sum_g S_g ln(mu_g / mu)`` and within-group ``sum_g S_g T_g`` (``S_g`` the group's
     income share) add up to the total. The outputs ``Y_i = exp(ln y_i) L_i`` are given,
     and ``sum_i (Y_i / sum Y)(ln y_i - c) = sum_i Y_i ln y_i / sum Y - c`` avoids any
-    exponential or division per region (one logarithm per group). ``glmu`` is unused
-    scratch (kept for the call signature).
+    exponential or division per region (one logarithm per group). ``gY`` and ``gL``
+    are scratch of at least ``n_groups`` entries.
 
     Returns
     -------

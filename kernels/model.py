@@ -47,6 +47,9 @@ from .layout import (
     OMEGA,
     PSI0,
     PSI_M,
+    REGIME_ENTRY,
+    REGIME_EXIT,
+    RHO_A,
     SIGMA,
     SIGMA_C,
     SIGMA_E,
@@ -57,7 +60,8 @@ from .layout import (
     ZETA,
 )
 
-# Rows of the per-path scratch array ``work`` (shape (N_WORK, R)) of :func:`step`.
+# Rows of the per-path scratch arrays: ``work`` (N_WORK, R) of :func:`initial_tfp` and the
+# first rows of the path loop's ``scr``.
 W_OPEN, W_Y, W_LR, W_T, W_NETK, W_NETL, W_OUTK, W_OUTL, W_SPILL, W_TRADE = range(10)
 N_WORK = 10
 # The path loop's scratch ``scr`` (shape (N_SCRATCH, R)) starts with the rows above.
@@ -74,28 +78,36 @@ FASTMATH = False
 
 
 @njit(cache=True, nogil=True)
-def mechanism_coefficients(par, theta, w):
-    """Effective coefficients of a mix (MODEL.md section 4).
+def mechanism_coefficients(par, theta, w, regime):
+    """Effective coefficients of a mix (MODEL.md section 4) in convergence regime ``regime``.
 
     Returns
     -------
     tuple
         ``(tau, m, psi, lam, chi, nu, invest, hd0, hr)``: transfer rate, mobility,
-        integration growth, TFP spillover, gains from trade, specialisation speed,
-        investment factor ``1 - c_S theta_S``, base defection hazard
-        ``h0 (1 - omega theta_S)`` and return hazard ``h_r0 + h_r1 theta_S``.
+        integration growth, TFP spillover ``lambda_eff = c lambda0 + lambda_C theta_C``
+        (the market's spillover stalls with the regime ``c``, the policy-driven part
+        does not), gains from trade, specialisation speed, investment factor
+        ``1 - c_S theta_S``, base defection hazard ``h0 (1 - omega theta_S)`` and return
+        hazard ``h_r0 + h_r1 theta_S``.
     """
     boost = par[BOOST]
     tau = par[TAU_MAX] * theta[TRANSFER]
     m = par[M0] + (1.0 - par[M0]) * theta[MARKET]
     psi = (par[PSI0] + par[PSI_M] * theta[MARKET]) * (1.0 + boost * w[EC])
-    lam = par[LAMBDA0] + par[LAMBDA_C] * theta[COOPERATION]
-    chi = (par[CHI0] + par[CHI_C] * theta[COOPERATION]) * (1.0 + boost * w[CA])
+    lam = regime * par[LAMBDA0] + par[LAMBDA_C] * theta[COOPERATION]
+    chi = trade_gain(par, theta, w)
     nu = (par[NU0] + par[NU_C] * theta[COOPERATION]) * (1.0 + boost * w[ID])
     invest = 1.0 - par[COST_S] * theta[SUPERVISION]
     hd0 = par[H0] * (1.0 - par[OMEGA] * theta[SUPERVISION])
     hr = par[HR0] + par[HR1] * theta[SUPERVISION]
     return tau, m, psi, lam, chi, nu, invest, hd0, hr
+
+
+@njit(cache=True, nogil=True)
+def trade_gain(par, theta, w):
+    """Gains from trade ``chi = (chi0 + chi_C theta_C)(1 + B w_CA)`` (MODEL.md section 4)."""
+    return (par[CHI0] + par[CHI_C] * theta[COOPERATION]) * (1.0 + par[BOOST] * w[CA])
 
 
 @njit(cache=True, nogil=True)
@@ -121,55 +133,6 @@ def log_output(a, K, L, s, W, alpha, eta, chi, trade, lny):
             acc += W[i, j] * abs(si - s[j])
         trade[i] = acc
         lny[i] = a[i] + alpha * np.log(K[i] / L[i]) + eta * np.log(R * L[i]) + chi * acc
-
-
-@njit(cache=True, nogil=True)
-def step(a, K, L, s, e, z, G, s_target, saving, par, theta, w, h, shocks, W, F, work, lny):
-    """Advance one path by one explicit Euler step of length ``h`` years, in place.
-
-    Parameters
-    ----------
-    a, K, L, s, e, z : float64[R]
-        State: log TFP, capital, population share, specialisation, integration,
-        defection indicator (0.0 or 1.0).
-    G : float64[R, R]
-        Normalised gravity matrix.
-    s_target : float64[R]
-        Target specialisation ``s*_i`` (0 or 1).
-    saving : float64[R]
-        Investment rate per region.
-    par : float64[N_PARAMS]
-        Model parameters (:mod:`kernels.layout`).
-    theta : float64[5]
-        Mechanism intensities.
-    w : float64[3]
-        Driver shares set by the order-parameter mechanism.
-    h : float
-        Step length in years.
-    shocks : float64[4R + 1]
-        ``eps[0:R]``, ``eps_c[R]``, ``eps_s[R+1:2R+1]``, ``eps_e[2R+1:3R+1]``, uniforms
-        ``u[3R+1:4R+1]``.
-    W, F : float64[R, R]
-        Scratch for ties (``F`` is no longer used; kept for the signature).
-    work : float64[N_WORK, R]
-        Scratch; on return rows ``W_T``, ``W_NETK``, ``W_NETL`` hold the step's transfers
-        ``T_i`` (per year), capital and labour net flows (per step), and ``W_Y`` output.
-    lny : float64[R]
-        On return, ``ln y_i`` at the start of the step.
-
-    This is the stand-alone form (it allocates its scratch); the path loop calls
-    :func:`prepare_state`, :func:`finish_output` and :func:`step_core` directly, so
-    that the start-of-step quantities are computed once and shared with the records.
-    """
-    R = a.shape[0]
-    scr = np.empty((N_SCRATCH, R))
-    chi = (par[CHI0] + par[CHI_C] * theta[COOPERATION]) * (1.0 + par[BOOST] * w[CA])
-    prepare_state(a, K, L, s, e, z, G, par[BLOCK], par[ALPHA], par[ETA], W, scr)
-    finish_output(chi, L, scr, lny)
-    step_core(a, K, L, s, e, z, s_target, saving, par, theta, w, h, shocks, W, scr, lny)
-    for k in range(N_WORK):
-        for i in range(R):
-            work[k, i] = scr[k, i]
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
@@ -316,12 +279,20 @@ def _flows(W, lr, lny, rate_k, kcap, K, rate_l, c_mig, lcap, L, scr):
 
 
 @njit(cache=True, nogil=True)
-def step_core(a, K, L, s, e, z, s_target, saving, par, theta, w, h, shocks, W, scr, lny):
-    """One Euler step from prepared start-of-step quantities (:func:`prepare_state` and
-    :func:`finish_output` on the current state, with the current shares ``w``)."""
+def step_core(a, K, L, s, e, z, s_target, saving, par, theta, w, h, shocks, W, scr, lny, regime, astar_dev):
+    """One Euler step from prepared start-of-step quantities; return the next regime.
+
+    :func:`prepare_state` and :func:`finish_output` must have run on the current state
+    with the current shares ``w``. ``regime`` is the path's convergence regime ``c``
+    (1.0 or 0.0) in force during the step and ``astar_dev`` the steady-state TFP
+    deviations ``a*_i - mean_k a*_k``. ``shocks`` holds the step's ``4R + 2`` variates in
+    MODEL.md order: ``eps[0:R]``, ``eps_c[R]``, ``eps_s[R+1:2R+1]``, ``eps_e[2R+1:3R+1]``,
+    uniforms ``u[3R+1:4R+1]`` and ``u_c[4R+1]``. The returned regime applies from the
+    next step (step 7b).
+    """
     R = a.shape[0]
     alpha = par[ALPHA]
-    tau, m, psi, lam, chi, nu, invest, hd0, hr = mechanism_coefficients(par, theta, w)
+    tau, m, psi, lam, chi, nu, invest, hd0, hr = mechanism_coefficients(par, theta, w, regime)
     sqh = np.sqrt(h)
     o = scr[W_OPEN]
     y = scr[S_YPC]
@@ -360,8 +331,15 @@ def step_core(a, K, L, s, e, z, s_target, saving, par, theta, w, h, shocks, W, s
     p_return = 1.0 - np.exp(-h * hr)
     x0 = -h * hd0
     p_defect0 = 1.0 - np.exp(x0)
+    # conditional reversion -c rho_a (x_i - mean_k x_k), x = a - a*, from start-of-step a
+    rev = regime * par[RHO_A]
+    abar = 0.0
     for i in range(R):
-        a[i] += h * (g + lam * spill[i]) + sig * shocks[i] + sig_c
+        abar += a[i]
+    abar /= R
+    for i in range(R):
+        drift = g + lam * spill[i] - rev * ((a[i] - abar) - astar_dev[i])
+        a[i] += h * drift + sig * shocks[i] + sig_c
         k_new = K[i] + h * (saving[i] * invest * Y[i] - delta * K[i] + T[i]) + netK[i]
         K[i] = max(k_new, 1e-12)
         L[i] += netL[i]
@@ -380,6 +358,12 @@ def step_core(a, K, L, s, e, z, s_target, saving, par, theta, w, h, shocks, W, s
         else:
             z[i] = 0.0 if u < p_return else 1.0
 
+    # 7b: regime switch with the path's uniform u_c
+    u_c = shocks[4 * R + 1]
+    if regime == 1.0:
+        return 0.0 if u_c < 1.0 - np.exp(-h * par[REGIME_EXIT]) else 1.0
+    return 1.0 if u_c < 1.0 - np.exp(-h * par[REGIME_ENTRY]) else 0.0
+
 
 @njit(cache=True, nogil=True)
 def initial_tfp(lny0, K0, L0, s0, e0, G, par, theta, W, work, a):
@@ -389,7 +373,7 @@ def initial_tfp(lny0, K0, L0, s0, e0, G, par, theta, W, work, a):
     """
     R = lny0.shape[0]
     w = np.full(3, 1.0 / 3.0)
-    _, _, _, _, chi, _, _, _, _ = mechanism_coefficients(par, theta, w)
+    chi = trade_gain(par, theta, w)
     z0 = np.zeros(R)
     ties(e0, z0, G, par[BLOCK], work[W_OPEN], W)
     zero = np.zeros(R)

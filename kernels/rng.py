@@ -55,6 +55,23 @@ def seed_stream(seed, path, state):
         state[i] = out
 
 
+@njit(cache=True, nogil=True)
+def seed_domain_stream(seed, path, domain, state):
+    """Seed ``state`` for stream ``path`` of run ``seed`` in another ``domain`` (> 0).
+
+    Domains separate the streams a path uses for different purposes (its parameter
+    draws apart from its shocks): the key of :func:`seed_stream` is mixed once more with
+    the domain, ``SplitMix64(key ^ domain)``, before the four state words are drawn.
+    """
+    _, k = _splitmix64(uint64(seed))
+    _, k = _splitmix64(k + uint64(path))
+    _, k = _splitmix64(k ^ uint64(domain))
+    x = k
+    for i in range(4):
+        x, out = _splitmix64(x)
+        state[i] = out
+
+
 @njit(inline="always")
 def next_u64(state):
     """Advance xoshiro256** and return the next 64-bit output."""

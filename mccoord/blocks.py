@@ -26,6 +26,9 @@ class BlockResult:
         Per-path metrics (``P_*`` positions).
     rec_state : float64[n, n_rec, 5, R] or None
         ``a, K, s, e, z`` at record times when requested.
+    path_params : float64[n, n_uncertain]
+        Each path's drawn values of the uncertain keys (``inputs.uncertainty.keys``);
+        zero columns without parameter uncertainty.
     """
 
     rec_lny: np.ndarray
@@ -33,6 +36,7 @@ class BlockResult:
     rec_scalar: np.ndarray
     path_scalar: np.ndarray
     rec_state: np.ndarray | None
+    path_params: np.ndarray
 
 
 def n_records(years: int, record_every: int) -> int:
@@ -55,8 +59,9 @@ def run_block(
 ) -> BlockResult:
     """Simulate paths ``path0 .. path0 + n_paths - 1`` of one mix.
 
-    Path ``p`` uses the random stream ``(seed, p)`` whatever the block, so blocks can
-    be computed anywhere and in any order.
+    Path ``p`` uses the random streams ``(seed, p)`` (shocks, and its parameter draw
+    under parameter uncertainty) whatever the block, so blocks can be computed anywhere
+    and in any order.
     """
     R = inputs.n_regions
     n_rec = n_records(years, record_every)
@@ -65,31 +70,21 @@ def run_block(
     rec_scalar = np.empty((n_paths, n_rec, N_REC_SCALARS))
     path_scalar = np.empty((n_paths, N_PATH_SCALARS))
     rec_state = np.empty((n_paths if full else 1, n_rec, N_STATE_REC, R))
+    settings = (int(years), int(substeps), int(record_every), float(target_reduction))
+    path_params = np.empty((n_paths, len(inputs.uncertainty.keys)))
     simulate_block(
         np.uint64(seed),
         np.uint64(path0),
-        years,
-        substeps,
-        record_every,
-        float(target_reduction),
-        inputs.G,
-        inputs.s_target,
-        inputs.lny0,
-        inputs.K0,
-        inputs.L0,
-        inputs.s0,
-        inputs.e0,
-        inputs.saving,
+        settings,
+        inputs.kernel_data,
         inputs.par,
         np.ascontiguousarray(theta, dtype=float),
-        inputs.groups,
-        len(inputs.group_names),
+        inputs.kernel_uncertainty,
+        inputs.kernel_ranges,
         full,
         4 * numba.get_num_threads(),
-        rec_state,
-        rec_lny,
-        rec_L,
-        rec_scalar,
+        (rec_state, rec_lny, rec_L, rec_scalar),
         path_scalar,
+        path_params,
     )
-    return BlockResult(rec_lny, rec_L, rec_scalar, path_scalar, rec_state if full else None)
+    return BlockResult(rec_lny, rec_L, rec_scalar, path_scalar, rec_state if full else None, path_params)

@@ -47,10 +47,13 @@ def gravity_matrix(distance_km: np.ndarray, d0: float) -> np.ndarray:
         ``G`` with ``G_ii = 0`` and every row sum at most 1 (the largest equals 1),
         exactly symmetric (the kernels rely on ``G_ij == G_ji`` bit for bit; a
         distance matrix that is symmetric only up to rounding is averaged with its
-        transpose, which leaves an exactly symmetric one unchanged).
+        transpose, which leaves an exactly symmetric one unchanged). Computed by the
+        kernels' own :func:`kernels.rules.gravity`, so a path that draws ``d0`` gets the
+        same matrix bit for bit.
     """
-    G = np.exp(-np.asarray(distance_km, dtype=float) / d0)
-    G = 0.5 * (G + G.T)
-    np.fill_diagonal(G, 0.0)
-    largest = G.sum(axis=1).max()
-    return G / largest if largest > 0 else G
+    from .kernels.rules import gravity
+
+    d = np.ascontiguousarray(distance_km, dtype=float)
+    G = np.empty_like(d)
+    gravity(d, float(d0), G)
+    return G

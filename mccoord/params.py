@@ -91,6 +91,23 @@ PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("boost", 0.5, "B", 0.0, _INF, "order-parameter policy budget"),
     ParamSpec("review", 5, "review", 1, _INF, "review period [years]"),
     ParamSpec("window", 10, "window", 3, _INF, "history length for the Haken fit [years]"),
+    ParamSpec(
+        "rho_a", 0.0, "rho_a", 0.0, _INF, "conditional reversion of TFP toward the steady state [1/year]"
+    ),
+    ParamSpec(
+        "regime_exit", 0.0, "regime_exit", 0.0, _INF, "hazard of leaving the convergence regime [1/year]"
+    ),
+    ParamSpec(
+        "regime_entry",
+        0.0,
+        "regime_entry",
+        0.0,
+        _INF,
+        "hazard of re-entering the convergence regime [1/year]",
+    ),
+    ParamSpec(
+        "regime0", 1.0, "regime0", 0.0, 1.0, "probability that a path starts in the convergence regime"
+    ),
 )
 
 PARAM_BY_KEY: dict[str, ParamSpec] = {p.key: p for p in PARAMS}

@@ -10,7 +10,7 @@ import pandas as pd
 from .errors import ConfigError
 
 REQUIRED = ("region", "group", "gdp_per_capita", "population", "specialisation")
-OPTIONAL = ("integration", "lat", "lon", "saving")
+OPTIONAL = ("integration", "lat", "lon", "saving", "steady_state")
 DEFAULT_INTEGRATION = 0.5
 
 
@@ -38,7 +38,8 @@ def validate_regions(table: pd.DataFrame, where: str) -> pd.DataFrame:
     table : pandas.DataFrame
         Columns ``region, group, gdp_per_capita, population, specialisation`` and
         optionally ``integration`` (default 0.5), ``lat``, ``lon`` [degrees] and
-        ``saving`` (per-region investment rate).
+        ``saving`` (per-region investment rate) and ``steady_state`` (the region's
+        steady-state relative income ``y*_i > 0`` on any common scale, MODEL.md section 2).
     where : str
         Name of the source, for error messages.
 
@@ -88,6 +89,7 @@ def validate_regions(table: pd.DataFrame, where: str) -> pd.DataFrame:
         "lat": (lambda v: (v >= -90) & (v <= 90), "a latitude in [-90, 90] degrees"),
         "lon": (lambda v: (v >= -180) & (v <= 180), "a longitude in [-180, 180] degrees"),
         "saving": (lambda v: (v >= 0) & (v <= 1), "an investment rate in [0, 1]"),
+        "steady_state": (lambda v: v > 0, "a positive steady-state relative income"),
     }
     for col, (ok, expected) in rules.items():
         if col not in out:

@@ -1,6 +1,6 @@
 """Scenarios: a country's regions, model parameters, simulation settings and mechanism grid.
 
-A scenario is a TOML file (data only: no code is ever evaluated) with four tables::
+A scenario is a TOML file (data only: no code is ever evaluated) with these tables::
 
     [scenario]    name, description, base_year, currency,
                   regions = "data/x.csv"  (path relative to the TOML file)
@@ -8,6 +8,8 @@ A scenario is a TOML file (data only: no code is ever evaluated) with four table
     [simulation]  years, paths, seed, substeps, record_every, target_reduction, quantiles
     [model]       overrides of MODEL.md section 7 defaults, by key
     [mechanisms]  intensity levels of each mechanism (the grid is their product)
+    [uncertainty] optional distributions of model keys drawn per path
+                  (MODEL.md section 10; see :mod:`mccoord.uncertainty`)
     [costs]       optional: cost of each mechanism at full intensity, and ``units``
                   (used by ``mccoord frontier``; see COST_DEFAULTS)
 
@@ -32,6 +34,7 @@ from .errors import ConfigError
 from .params import MECHANISMS, PARAM_BY_KEY, validate_mix, validate_params
 from .regions import read_distances, read_regions
 from .stability import check_stability
+from .uncertainty import Uncertainty, parse_uncertainty
 
 DEFAULT_SCENARIO = "china"
 
@@ -45,7 +48,7 @@ SIMULATION_DEFAULTS: dict[str, Any] = {
     "quantiles": [0.05, 0.25, 0.5, 0.75, 0.95],
 }
 SCENARIO_KEYS = {"name", "description", "base_year", "currency", "regions", "distances"}
-TABLES = {"scenario", "simulation", "model", "mechanisms", "costs"}
+TABLES = {"scenario", "simulation", "model", "mechanisms", "uncertainty", "costs"}
 #: Cost of each mechanism at full intensity when a scenario's ``[costs]`` table does not
 #: give one: 1 each, i.e. a mix costs the sum of its intensities, "one unit per mechanism
 #: at full intensity". No source prices the paper's mechanisms against each other, so the
@@ -73,6 +76,9 @@ class Scenario:
         ``years, paths, seed, substeps, record_every, target_reduction, quantiles``.
     mechanisms : dict
         Intensity levels of each mechanism, in mechanism order.
+    uncertainty : Uncertainty
+        Parameter distributions drawn per path (``[uncertainty]``, MODEL.md section 10);
+        empty when the scenario declares none.
     description, base_year, currency, source :
         Metadata; ``source`` is the TOML path it came from (or ``None``).
     costs : dict
@@ -86,6 +92,7 @@ class Scenario:
     params: dict[str, float]
     simulation: dict[str, Any]
     mechanisms: dict[str, tuple[float, ...]]
+    uncertainty: Uncertainty = field(default_factory=Uncertainty)
     description: str = ""
     base_year: int = 0
     currency: str = ""
@@ -107,9 +114,14 @@ class Scenario:
         """Return a copy with simulation settings, model keys or ``mechanisms`` replaced."""
         return _apply_overrides(self, overrides)
 
+    def without_uncertainty(self) -> Scenario:
+        """The same scenario with every path on the scenario's own parameters (shocks only)."""
+        raw = {k: v for k, v in self.raw.items() if k != "uncertainty"}
+        return replace(self, uncertainty=Uncertainty(), raw=raw)
+
     def config(self) -> dict[str, Any]:
         """The full configuration as plain data (for provenance and config hashes)."""
-        return {
+        out = {
             "scenario": {
                 "name": self.name,
                 "description": self.description,
@@ -123,6 +135,9 @@ class Scenario:
             "distance_km": np.round(self.distance_km, 6).tolist(),
             "costs": dict(self.costs),
         }
+        if self.uncertainty:
+            out["uncertainty"] = self.uncertainty.config()
+        return out
 
 
 def builtin_scenarios() -> list[str]:
@@ -267,6 +282,7 @@ def _build(raw: dict[str, Any], base_dir: Path | None, source: str | None) -> Sc
     mechanisms = _check_mechanisms(raw.get("mechanisms", {}))
     costs = _check_costs(raw.get("costs", {}))
     check_stability(params, simulation["substeps"])
+    uncertainty = parse_uncertainty(raw.get("uncertainty"))
     return Scenario(
         name=name,
         regions=regions,
@@ -274,6 +290,7 @@ def _build(raw: dict[str, Any], base_dir: Path | None, source: str | None) -> Sc
         params=params,
         simulation=simulation,
         mechanisms=mechanisms,
+        uncertainty=uncertainty,
         description=str(meta.get("description", "")),
         base_year=base_year,
         currency=str(meta.get("currency", "")),
@@ -289,6 +306,8 @@ def _apply_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
     sim = dict(scenario.simulation)
     model = {k: v for k, v in scenario.raw.get("model", {}).items()}
     mech = {k: list(v) for k, v in scenario.mechanisms.items()}
+    uncertainty = scenario.uncertainty
+    raw = dict(scenario.raw)
     for key, value in overrides.items():
         if value is None:
             continue
@@ -300,19 +319,29 @@ def _apply_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
             if not isinstance(value, dict):
                 raise ConfigError("mechanisms", value, "a dict of mechanism -> levels")
             mech.update(value)
+        elif key == "uncertainty":
+            uncertainty = parse_uncertainty(value)
+            raw["uncertainty"] = value
         else:
             raise ConfigError(
                 key,
                 value,
-                f"a simulation setting ({', '.join(SIMULATION_DEFAULTS)}), a model key or 'mechanisms'",
+                f"a simulation setting ({', '.join(SIMULATION_DEFAULTS)}), a model key, 'mechanisms' "
+                "or 'uncertainty'",
             )
     simulation = _check_simulation(sim)
     params = validate_params(model)
     mechanisms = _check_mechanisms(mech)
     check_stability(params, simulation["substeps"])
-    raw = dict(scenario.raw)
     raw["model"] = model
-    return replace(scenario, simulation=simulation, params=params, mechanisms=mechanisms, raw=raw)
+    return replace(
+        scenario,
+        simulation=simulation,
+        params=params,
+        mechanisms=mechanisms,
+        uncertainty=uncertainty,
+        raw=raw,
+    )
 
 
 def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO, **overrides: Any) -> Scenario:
@@ -324,7 +353,8 @@ def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO, **overrides: Any)
         A built-in name (``"china"``, ``"us"``, ``"demo"``) or a TOML file.
     **overrides
         Simulation settings (``years=50``, ``paths=...``, ``seed=...``), model keys
-        of MODEL.md section 7 (``alpha=0.35``) or ``mechanisms={"transfer": [0, 1]}``.
+        of MODEL.md section 7 (``alpha=0.35``), ``mechanisms={"transfer": [0, 1]}`` or
+        ``uncertainty={...}`` (a whole ``[uncertainty]`` table; ``{}`` for none).
 
     Returns
     -------

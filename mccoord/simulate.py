@@ -11,6 +11,7 @@ from .blocks import run_block
 from .inputs import mix_vector, model_inputs, resolve_params
 from .kernels.layout import (
     P_BETA,
+    P_DRAWS,
     P_FIRST_PASSAGE,
     P_GROWTH,
     P_PICK_CA,
@@ -20,6 +21,7 @@ from .kernels.layout import (
     R_DEFECTION,
     R_EC,
     R_ID,
+    R_REGIME,
     R_SIGMA,
     R_THEIL,
     R_THEIL_BETWEEN,
@@ -40,6 +42,7 @@ _TIME_SCALARS = {
     "theil_within": R_THEIL_WITHIN,
     "ccd": R_CCD,
     "defection": R_DEFECTION,
+    "regime": R_REGIME,
 }
 _STATES = {"a": S_A, "K": S_K, "s": S_S, "e": S_E, "z": S_Z}
 
@@ -93,8 +96,10 @@ def simulate(
         Dims ``path``, ``time`` (years since the base year), ``region``, ``driver``:
         trajectories ``ln_y, L, a, K, s, e, z`` ``(path, time, region)``; per
         ``(path, time)`` ``sigma, CA, EC, ID, theil, theil_between, theil_within, ccd,
-        defection``; per path ``beta_slope, beta_speed, growth, first_passage, valid``
-        and ``order_parameter_picks`` ``(path, driver)``.
+        defection, regime``; per path ``beta_slope, beta_speed, growth, first_passage, valid``
+        and ``order_parameter_picks`` ``(path, driver)``; under parameter uncertainty
+        also ``parameters`` ``(path, parameter)`` (each path's drawn values of the
+        uncertain keys) and ``draws`` (draws the path needed).
 
     Examples
     --------
@@ -114,7 +119,6 @@ def simulate(
     if years is not None:
         scenario = scenario.with_overrides(years=_check_positive("years", years))
         sim = scenario.simulation
-    resolve_params(scenario, params)
     inputs = model_inputs(scenario, params)
     years = sim["years"]
     res = run_block(
@@ -146,6 +150,10 @@ def simulate(
             res.path_scalar[:, P_PICK_CA : P_PICK_CA + 3].astype(np.int64),
         ),
     }
+    keys = inputs.uncertainty.keys
+    if keys:
+        data["parameters"] = (("path", "parameter"), res.path_params)
+        data["draws"] = ("path", res.path_scalar[:, P_DRAWS].astype(np.int64))
     regions = scenario.regions
     ds = xr.Dataset(
         data,
@@ -156,6 +164,9 @@ def simulate(
             "region": regions["region"].to_numpy(dtype=object),
             "group": ("region", regions["group"].to_numpy(dtype=object), {"long_name": "macro-region"}),
             "driver": list(DRIVERS),
+            **(
+                {"parameter": ("parameter", list(keys), {"long_name": "uncertain model key"})} if keys else {}
+            ),
         },
     )
     ds = annotate(ds)
@@ -167,6 +178,7 @@ def simulate(
         substeps=sim["substeps"],
         target_reduction=sim["target_reduction"],
         mix=str({m: full_mix[m] for m in MECHANISMS}),
+        uncertain=", ".join(keys) if keys else "none (shock uncertainty only)",
         params=str(resolve_params(scenario, params)),
         n_invalid=int((~ds["valid"]).sum()),
         created=datetime.now(UTC).isoformat(timespec="seconds"),

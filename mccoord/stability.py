@@ -9,6 +9,8 @@ convex combination of the old value and its target.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .errors import ConfigError
 
 
@@ -21,23 +23,20 @@ def check_stability(params: dict[str, float], substeps: int) -> None:
         Complete model parameters.
     substeps : int
         Euler steps per year (``h = 1 / substeps``).
+
+    The rates are those of :func:`kernels.rules.stability_rates`, the same function
+    that decides whether a per-path parameter draw is kept.
     """
+    from .kernels.layout import PARAM_ORDER
+    from .kernels.rules import RATE_NAMES, stability_rates
+
     h = 1.0 / substeps
-    boost = 1.0 + params["boost"]
-    rates = {
-        "lambda0 + lambda_c": params["lambda0"] + params["lambda_c"],
-        "mu_k": params["mu_k"],
-        "mu_l": params["mu_l"],
-        "delta": params["delta"],
-        "tau_max": params["tau_max"],
-        "(nu0 + nu_c) * (1 + boost)": (params["nu0"] + params["nu_c"]) * boost,
-        "(psi0 + psi_m) * (1 + boost) + zeta": (params["psi0"] + params["psi_m"]) * boost + params["zeta"],
-    }
-    for name, rate in rates.items():
+    rates = stability_rates(np.array([float(params[k]) for k in PARAM_ORDER]))
+    for name, rate in zip(RATE_NAMES, rates, strict=True):
         if rate * h > 1.0:
             raise ConfigError(
                 f"model.{name.split()[0].strip('(')}",
-                rate,
+                float(rate),
                 f"{name} times the step 1/substeps = {h:g} at most 1 for a stable explicit "
                 f"scheme (got {rate * h:g}); lower it or raise simulation.substeps to "
                 f"{int(rate) + 1} or more",

@@ -31,6 +31,12 @@ VARIABLES: dict[str, tuple[str, str, str]] = {
         "D = sqrt(C*Tc) of the three driver indices, C = 3(q1 q2 q3)^(1/3)/(q1+q2+q3)",
     ),
     "defection": ("share of defecting regions", "1", "mean of z_i over regions"),
+    "regime": (
+        "convergence regime",
+        "1",
+        "1 while the market's convergence forces work (regime c = 1), 0 while they stall; "
+        "in an ensemble, the share of paths in the convergence regime",
+    ),
     "beta_slope": (
         "beta-convergence slope",
         "1/year",
@@ -44,6 +50,17 @@ VARIABLES: dict[str, tuple[str, str, str]] = {
         "first whole year with sigma <= (1 - target_reduction)*sigma(0); NaN if never",
     ),
     "valid": ("path is valid", "1", "1 if every value of the path stayed finite, else 0"),
+    "parameters": (
+        "drawn model parameters",
+        "1",
+        "each path's own value of the uncertain model keys (MODEL.md section 10); units as in section 7",
+    ),
+    "draws": (
+        "parameter draws",
+        "1",
+        "draws of the parameter vector the path needed to satisfy the rules of MODEL.md section 7 "
+        "(0: none of 100 was admissible, the path is invalid)",
+    ),
     "order_parameter_picks": (
         "reviews that picked each driver",
         "count",

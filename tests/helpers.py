@@ -23,8 +23,12 @@ def run_given(
     substeps: int = 1,
     record_every: int = 1,
     target_reduction: float = 0.25,
+    u0: np.ndarray | None = None,
 ):
-    """Run the kernel path loop on given shocks ``(P, years*substeps, 4R+1)``."""
+    """Run the kernel path loop on given variates ``(P, years*substeps, 4R+2)``.
+
+    ``u0`` (``(P,)``, the uniform before the first step) defaults to 0.5.
+    """
     P = shocks.shape[0]
     R = inputs.n_regions
     n_rec = n_records(years, record_every)
@@ -35,39 +39,51 @@ def run_given(
         "rec_scalar": np.empty((P, n_rec, N_REC_SCALARS)),
         "path_scalar": np.empty((P, N_PATH_SCALARS)),
     }
+    u0 = np.full(P, 0.5) if u0 is None else np.asarray(u0, dtype=float)
     simulate_given_shocks(
+        u0,
         shocks,
-        years,
-        substeps,
-        record_every,
-        target_reduction,
-        inputs.G,
-        inputs.s_target,
-        inputs.lny0,
-        inputs.K0,
-        inputs.L0,
-        inputs.s0,
-        inputs.e0,
-        inputs.saving,
+        (years, substeps, record_every, float(target_reduction)),
+        inputs.kernel_data,
         inputs.par,
         mix_vector(mix),
-        inputs.groups,
-        len(inputs.group_names),
-        out["rec_state"],
-        out["rec_lny"],
-        out["rec_L"],
-        out["rec_scalar"],
+        (out["rec_state"], out["rec_lny"], out["rec_L"], out["rec_scalar"]),
         out["path_scalar"],
     )
     return out
 
 
+def kernel_step(state: dict, G, s_target, saving, par, theta, w, h, shocks, regime=1.0, astar_dev=None):
+    """One step of the kernel's path loop on a copy of ``state`` (dict of ``(R,)`` arrays).
+
+    Runs :func:`prepare_state`, :func:`finish_output` and :func:`step_core` as the path
+    loop does. Returns ``(new_state, scratch, next_regime)``; the scratch rows
+    ``W_T``, ``W_NETK`` and ``W_NETL`` hold the step's transfers and net flows.
+    """
+    from mccoord.kernels.layout import ALPHA, BLOCK, ETA
+    from mccoord.kernels.model import N_SCRATCH, finish_output, prepare_state, step_core, trade_gain
+
+    R = G.shape[0]
+    st = {k: np.array(v, dtype=float, copy=True) for k, v in state.items()}
+    W, scr, lny = np.empty((R, R)), np.empty((N_SCRATCH, R)), np.empty(R)
+    astar_dev = np.zeros(R) if astar_dev is None else astar_dev
+    prepare_state(
+        st["a"], st["K"], st["L"], st["s"], st["e"], st["z"], G, par[BLOCK], par[ALPHA], par[ETA], W, scr
+    )
+    finish_output(trade_gain(par, theta, w), st["L"], scr, lny)
+    c = step_core(
+        st["a"], st["K"], st["L"], st["s"], st["e"], st["z"], s_target, saving, par, theta, w, h, shocks,
+        W, scr, lny, regime, astar_dev,
+    )  # fmt: skip
+    return st, scr, c
+
+
 def random_shocks(P: int, n_steps: int, R: int, seed: int = 0) -> np.ndarray:
-    """Standard normals with uniforms in the last R slots of each step."""
+    """Standard normals with uniforms in the last R + 1 slots of each step."""
     rng = np.random.default_rng(seed)
     k = shocks_per_step(R)
     x = rng.standard_normal((P, n_steps, k))
-    x[:, :, 3 * R + 1 :] = rng.uniform(size=(P, n_steps, R))
+    x[:, :, 3 * R + 1 :] = rng.uniform(size=(P, n_steps, R + 1))
     return x
 
 

@@ -1,13 +1,13 @@
-"""Conservation laws and invariants of one kernel step (issue 2, item 6)."""
+"""Conservation laws and invariants of one kernel step."""
 
 from __future__ import annotations
 
 import numpy as np
-from helpers import ALL_ON, random_shocks, run_given, synthetic_regions
+from helpers import ALL_ON, kernel_step, random_shocks, run_given, synthetic_regions
 from hypothesis import given
 from hypothesis import strategies as st
 from mccoord.kernels.layout import P_VALID, PARAM_ORDER, shocks_per_step
-from mccoord.kernels.model import N_WORK, W_NETK, W_NETL, W_T, step
+from mccoord.kernels.model import W_NETK, W_NETL, W_T
 from mccoord.kernels.paths import S_E, S_S
 
 import mccoord
@@ -42,36 +42,15 @@ def step_case(draw):
     w = rng.dirichlet(np.ones(3))
     substeps = draw(st.integers(1, 4))
     shocks = rng.standard_normal(shocks_per_step(R)) * draw(st.floats(0, 5))
-    shocks[3 * R + 1 :] = rng.uniform(size=R)
+    shocks[3 * R + 1 :] = rng.uniform(size=R + 1)
     return R, G, state, p, theta, w, 1.0 / substeps, shocks, rng
 
 
 def _step(R, G, state, p, theta, w, h, shocks, rng):
-    W, F, work, lny = np.empty((R, R)), np.empty((R, R)), np.empty((N_WORK, R)), np.empty(R)
     s_target = (state["s"] >= np.median(state["s"])).astype(float)
     par = np.array([float(p[k]) for k in PARAM_ORDER])
-    st_ = {k: v.copy() for k, v in state.items()}
-    step(
-        st_["a"],
-        st_["K"],
-        st_["L"],
-        st_["s"],
-        st_["e"],
-        st_["z"],
-        G,
-        s_target,
-        np.full(R, p["saving"]),
-        par,
-        theta,
-        w,
-        h,
-        shocks,
-        W,
-        F,
-        work,
-        lny,
-    )
-    return st_, work
+    new, scr, _ = kernel_step(state, G, s_target, np.full(R, p["saving"]), par, theta, w, h, shocks)
+    return new, scr
 
 
 @given(step_case())

@@ -1,4 +1,4 @@
-"""The Numba kernel and the NumPy reference agree on the same shocks (issue 2, item 4)."""
+"""The Numba kernel and the NumPy reference agree on the same shocks."""
 
 from __future__ import annotations
 

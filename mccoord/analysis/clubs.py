@@ -9,18 +9,29 @@ References
 .. [3] Du, K. (2017). Econometric convergence test and club clustering using Stata.
    The Stata Journal 17(4), 882-900.
 
-Conventions (and how they compare with the ``convergence-clubs`` PyPI package, a port
-of the R package ConvergenceClubs and of Stata's ``psecta``):
+Conventions, and how to reproduce the peers' numbers:
 
-* Trimming: the regression uses ``t = [rT]+1, ..., T`` with ``r = 0.3`` and ``[rT]``
-  rounded half up (Stata; the package's ``convention="Stata"``). The R package uses
-  ``r = 1/3`` and rounds half to even.
-* Standard errors: Newey-West (Bartlett kernel, statsmodels, ``maxlags =
-  floor(4 (n/100)^(2/9))``) by default, as the brief of this module asks; Phillips and
-  Sul (and both packages) use a Quadratic Spectral kernel with a fixed bandwidth,
-  available here as ``hac="qs"`` (it follows their GAUSS code as ported in R's
-  ``ps_andrews_hac``, including its ``1/(T-1)`` scaling). The slope ``b`` does not
-  depend on this choice, the t statistic does.
+* Trimming: the regression uses ``t = [rT]+1, ..., T``. The default ``r = 0.3`` follows
+  Phillips and Sul (2007), who recommend it for the small and moderate T of
+  growth panels on the evidence of their simulations; it is also the default of Stata's
+  ``psecta`` [3]_. ``[rT]`` is rounded half up (Stata). The R package ConvergenceClubs
+  and the ``convergence-clubs`` PyPI package (its default ``convention="R"``) drop the
+  first third, ``r = 1/3``, and round half to even; ``rT`` is never a half when
+  ``r = 1/3``, so the rounding rules agree there.
+* Standard errors: Phillips and Sul (2007, 2009) form ``t_b = b / s_b`` with a
+  heteroskedasticity and autocorrelation consistent (HAC) estimate of the long-run
+  variance of the regression residuals. The default, ``hac="newey-west"``, is such an
+  estimate: statsmodels' OLS with ``cov_type="HAC"`` (Bartlett kernel, ``maxlags =
+  floor(4 (n/100)^(2/9))`` with n the number of periods in the regression, no
+  small-sample correction). ``hac="qs"`` is the Quadratic Spectral kernel with the fixed
+  bandwidth of Phillips and Sul's GAUSS code, as ported in R's ``ps_andrews_hac``
+  (including its ``1/(T-1)`` scaling); it is what ConvergenceClubs, ``psecta`` and
+  ``convergence-clubs`` (``hac_method="FQSB"``) use. The slope ``b`` does not depend on
+  this choice, the t statistic does.
+* ``log_t_test(..., r=1/3, hac="qs")`` therefore reproduces ``convergence_clubs.log_t_test``
+  with its defaults (``time_trim=1/3``, ``"FQSB"``, ``rounding="half_even"``) applied to
+  ``cross_sectional_variation(hp_filter(log y, 400))``; ``r=0.3, hac="qs"`` reproduces
+  it with ``time_trim=0.3, rounding="half_up"`` (the package's Stata convention).
 * Clustering: the core group maximises ``t_k`` (Phillips and Sul 2007; ``psecta``);
   the sieve starts at ``c* = 0`` and raises it by 0.05 until the club converges,
   up to 50, then falls back to the core group (``psecta``). Club merging follows
@@ -32,6 +43,7 @@ of the R package ConvergenceClubs and of Stata's ``psecta``):
 from __future__ import annotations
 
 import math
+from numbers import Real
 from typing import Literal
 
 import numpy as np
@@ -39,6 +51,7 @@ import statsmodels.api as sm
 import xarray as xr
 from statsmodels.tsa.filters.hp_filter import hpfilter
 
+from ..errors import ConfigError
 from .panel import PanelLike, income_panel, stack_paths, unstack_paths
 
 __all__ = ["CRITICAL_VALUE", "convergence_clubs", "hp_trend", "log_t_test"]
@@ -106,6 +119,22 @@ def _log_t(x: np.ndarray, r: float, hac: str) -> tuple[float, float, float, floa
     return b, se, b / se, float(fit.params[0])
 
 
+def _check_options(r: float, hac: str) -> None:
+    """Refuse a trimming share or HAC choice that cannot work, before any work."""
+    if hac not in ("newey-west", "qs"):
+        raise ConfigError("hac", hac, "'newey-west' or 'qs'")
+    if isinstance(r, bool) or not (isinstance(r, Real) and 0.0 < r < 1.0):
+        raise ConfigError("r", r, "a share of periods to drop, 0 < r < 1 (0.3 or 1/3)")
+
+
+def _check_periods(n_periods: int, r: float) -> None:
+    start = trimmed(n_periods, r)
+    if start < 1 or n_periods - start < 3:
+        raise ConfigError(
+            "r", r, f"a share that drops at least 1 and keeps at least 3 of the {n_periods} periods"
+        )
+
+
 def _prepare(income: PanelLike, hp: bool, lamb: float, panel_kwargs: dict):
     panel = income_panel(income, **panel_kwargs)
     values, has_path = stack_paths(panel)
@@ -138,9 +167,16 @@ def log_t_test(
         Income per capita, positive, no gaps; any form accepted by
         :func:`mccoord.analysis.income_panel`.
     r
-        Share of initial periods dropped (0.3 as recommended by Phillips and Sul).
+        Share of initial periods dropped, ``0 < r < 1``. The default 0.3 follows
+        Phillips and Sul (2007) and Stata's ``psecta``; ``r=1/3`` is the first third
+        dropped by the R package ConvergenceClubs and by ``convergence-clubs``.
     hac
-        ``"newey-west"`` (statsmodels HAC, Bartlett) or ``"qs"`` (Phillips-Sul QS).
+        Standard error of ``b``: ``"newey-west"`` (default; statsmodels
+        ``cov_type="HAC"``, Bartlett kernel, ``floor(4 (n/100)^(2/9))`` lags, a
+        conventional HAC estimate as Phillips and Sul prescribe) or ``"qs"`` (the
+        fixed-bandwidth Quadratic Spectral estimate of Phillips and Sul's own code).
+        ``r=1/3, hac="qs"`` reproduces the ``convergence-clubs`` package with its
+        defaults; see the module docstring.
     hp, lamb
         Whether to HP-filter log income first, and the smoothing parameter.
 
@@ -148,9 +184,12 @@ def log_t_test(
     -------
     xarray.Dataset
         Dims ``[path]``: ``b`` (speed coefficient, unitless), ``se``, ``t``,
-        ``intercept``, ``converges`` (``t > -1.65``).
+        ``intercept``, ``converges`` (``t > -1.65``). Attributes record ``r``,
+        ``hac``, ``hp_lambda`` and ``trimmed_periods`` (``[rT]``).
     """
+    _check_options(r, hac)
     panel, x, has_path = _prepare(income, hp, lamb, panel_kwargs)
+    _check_periods(x.shape[-1], r)
     res = np.array([_log_t(xp, r, hac) for xp in x])
     ds = xr.Dataset(
         {
@@ -160,9 +199,26 @@ def log_t_test(
             "intercept": ("path", res[:, 3]),
             "converges": ("path", res[:, 2] > CRITICAL_VALUE),
         },
-        attrs={"r": r, "hac": hac, "hp_lambda": lamb if hp else np.nan},
+        attrs={
+            "r": r,
+            "hac": hac,
+            "hp_lambda": lamb if hp else np.nan,
+            "trimmed_periods": trimmed(x.shape[-1], r),
+            "source": "mccoord.analysis.log_t_test (Phillips and Sul 2007)",
+        },
     )
+    for name, long_name in _LOG_T_NAMES.items():
+        ds[name].attrs.update(long_name=long_name, units="1")
     return unstack_paths(ds, panel, has_path)
+
+
+_LOG_T_NAMES = {
+    "b": "log t slope (speed of convergence coefficient)",
+    "se": "standard error of the slope",
+    "t": "t statistic of the slope",
+    "intercept": "intercept of the log t regression",
+    "converges": "convergence not rejected at 5% (t > -1.65)",
+}
 
 
 def _clubs_one(
@@ -267,7 +323,9 @@ def convergence_clubs(
         divergent; ``n_clubs`` (dims ``[path]``); ``club_b`` and ``club_t`` (dims
         ``[path,] club_id``, NaN-padded): log t results of each final club.
     """
+    _check_options(r, hac)
     panel, x, has_path = _prepare(income, hp, lamb, panel_kwargs)
+    _check_periods(x.shape[-1], r)
     results = []
     for xp in x:
         *clubs, divergent = _clubs_one(xp, r, hac, cstar, cstar_increment, cstar_cap)

@@ -1,10 +1,14 @@
+import math
 import warnings
 
 import convergence_clubs as cc
 import numpy as np
 import pytest
+import statsmodels.api as sm
+from statsmodels.tsa.filters.hp_filter import hpfilter
 
 from mccoord.analysis import convergence_clubs, hp_trend, income_panel, log_t_test
+from mccoord.errors import ConfigError
 
 from .conftest import path_panel
 
@@ -44,6 +48,59 @@ def test_log_t_matches_package(us_wide, years):
     assert qs["intercept"].item() == pytest.approx(peer.alpha, rel=1e-9)
     assert nw["b"].item() == pytest.approx(peer.beta, rel=1e-9)
     assert bool(nw["converges"]) == peer.converges()
+
+
+def _log_t_by_definition(wide, r):
+    """Phillips-Sul log t regression written out from its definition, Newey-West errors."""
+    x = np.stack([hpfilter(np.log(row), lamb=400)[1] for row in wide.to_numpy()])
+    h = x / x.mean(axis=0)
+    H = ((h - 1.0) ** 2).mean(axis=0)
+    T = H.size
+    t = np.arange(math.floor(r * T + 0.5) + 1, T + 1)  # t = [rT]+1, ..., T
+    y = np.log(H[0] / H[t - 1]) - 2.0 * np.log(np.log(t))
+    lags = math.floor(4 * (t.size / 100) ** (2 / 9))
+    return sm.OLS(y, sm.add_constant(np.log(t))).fit(
+        cov_type="HAC", cov_kwds={"maxlags": lags, "kernel": "bartlett", "use_correction": False}
+    )
+
+
+@pytest.mark.parametrize(
+    ("panel", "years"), [("us_wide", (1929, 2009)), ("us_wide", (1970, 2009)), ("china_wide", (2006, 2024))]
+)
+def test_default_is_r_0_3_with_newey_west_errors(panel, years, request):
+    wide = request.getfixturevalue(panel).loc[:, years[0] : years[1]]
+    ours = log_t_test(wide)
+    fit = _log_t_by_definition(wide, 0.3)
+    assert ours.attrs["r"] == 0.3 and ours.attrs["hac"] == "newey-west"
+    assert ours["b"].item() == pytest.approx(fit.params[1], rel=1e-9)
+    assert ours["intercept"].item() == pytest.approx(fit.params[0], rel=1e-9)
+    assert ours["se"].item() == pytest.approx(fit.bse[1], rel=1e-9)
+    assert ours["t"].item() == pytest.approx(fit.tvalues[1], rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("panel", "years"), [("us_wide", (1929, 2009)), ("us_wide", (1970, 2009)), ("china_wide", (2006, 2024))]
+)
+def test_one_third_with_qs_reproduces_convergence_clubs_defaults(panel, years, request):
+    wide = request.getfixturevalue(panel).loc[:, years[0] : years[1]]
+    H = cc.cross_sectional_variation(cc.hp_filter(np.log(wide), 400).to_numpy())
+    peer = cc.log_t_test(H)  # package defaults: time_trim=1/3, FQSB, half-to-even [rT]
+    ours = log_t_test(wide, r=1 / 3, hac="qs")
+    assert ours["b"].item() == pytest.approx(peer.beta, rel=1e-9)
+    assert ours["se"].item() == pytest.approx(peer.std_err, rel=1e-8)
+    assert ours["t"].item() == pytest.approx(peer.t_value, rel=1e-8)
+    assert ours["intercept"].item() == pytest.approx(peer.alpha, rel=1e-9)
+    assert bool(ours["converges"]) == peer.converges()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [({"hac": "bartlett"}, "hac"), ({"r": 1.5}, "r"), ({"r": 0.01}, "r"), ({"r": 0.95}, "r")],
+)
+def test_bad_log_t_options_are_refused_in_one_line(china_wide, kwargs, field):
+    with pytest.raises(ConfigError) as err:
+        log_t_test(china_wide, **kwargs)
+    assert err.value.field == field and "\n" not in str(err.value)
 
 
 def test_us_states_converge_1929_2009_but_not_1970_2009(us_wide, us_7009):

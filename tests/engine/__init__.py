@@ -1,0 +1,1 @@
+"""Tests of the model engine: kernels against the reference, closed forms, invariants."""
