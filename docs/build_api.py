@@ -16,15 +16,15 @@ from pathlib import Path
 
 
 def public_modules() -> list[str]:
-    """``mccoord`` and every submodule whose dotted name has no part starting with ``_``."""
-    package = importlib.import_module("mccoord")
-    names = ["mccoord"]
-    names += [
-        info.name
-        for info in pkgutil.walk_packages(package.__path__, "mccoord.")
-        if not any(part.startswith("_") for part in info.name.split("."))
-    ]
-    return sorted(names)
+    """``mccoord`` and every submodule (``mccoord.kernels`` included) whose dotted name has
+    no part starting with ``_``."""
+    names = set()
+    # mccoord.kernels lives in kernels/ of a checkout (attached at import), so walk it too
+    for top in ("mccoord", "mccoord.kernels"):
+        package = importlib.import_module(top)
+        names.add(top)
+        names.update(info.name for info in pkgutil.walk_packages(package.__path__, f"{top}."))
+    return sorted(n for n in names if not any(part.startswith("_") for part in n.split(".")))
 
 
 def build(out: Path) -> list[str]:

@@ -25,6 +25,7 @@ def test_api_reference_builds_without_warnings(tmp_path):
         page = tmp_path / (name.replace(".", "/") + ".html")
         assert page.is_file(), name
     assert {"mccoord.mixes", "mccoord.ranking", "mccoord.compare", "mccoord.frontier"} <= set(modules)
+    assert "mccoord.kernels.model" in modules
     text = (tmp_path / "mccoord" / "ranking.html").read_text(encoding="utf-8")
     assert "rank_order" in text and "Wilson" in text
 
