@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from . import options
 from .calibrate_cmd import DATA_HELP, DEFAULT_PATHS, add_fit_arguments, stderr_progress
 
 
@@ -20,23 +21,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--train", required=True, metavar="Y0:Y1", help="training window")
     p.add_argument("--test", required=True, metavar="Y1:Y2", help="test window (starts at or after Y1)")
     p.add_argument("--mix", default="", help="mix of the test ensemble, e.g. transfer=1 (default all 0)")
-    p.add_argument("--paths", type=int, default=1000, help="paths of each test ensemble")
-    p.add_argument("--calib-paths", type=int, default=DEFAULT_PATHS, help="paths per calibration evaluation")
+    p.add_argument("--paths", type=options.whole(20), default=1000, help="paths of each test ensemble")
+    p.add_argument(
+        "--calib-paths",
+        type=options.whole(10),
+        default=DEFAULT_PATHS,
+        help="paths per calibration evaluation",
+    )
     add_fit_arguments(p)
-    p.set_defaults(func=run)
+    p.set_defaults(func=main)
 
 
-def run(args: argparse.Namespace) -> int:
+def main(args: argparse.Namespace) -> int:
     from ..calibration import backtest
     from ..calibration.regimes import parse_regime_source
-    from .simulate_cmd import parse_mix
+    from ..mixes import parse_mix
 
     result = backtest(
         args.data,
         args.train,
         args.test,
         model=args.model,
-        mix=parse_mix(args.mix),
+        mix=parse_mix(args.mix, named=False),
         paths=args.paths,
         calib_paths=args.calib_paths,
         seed=args.seed,

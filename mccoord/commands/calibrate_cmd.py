@@ -7,6 +7,8 @@ import shlex
 import sys
 from pathlib import Path
 
+from . import options
+
 #: Same as the defaults of mccoord.calibration.calibrate and its DEFAULT_REGIME_SOURCE (not
 #: imported here, so that building the parser stays cheap; a test checks they agree).
 DEFAULT_PATHS = 400
@@ -34,13 +36,18 @@ def add_fit_arguments(p: argparse.ArgumentParser) -> None:
         metavar="DATA:Y0:Y1",
         help=f"long record the regime hazards are estimated from (default {DEFAULT_REGIMES})",
     )
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the common random numbers")
     p.add_argument(
-        "--sigma-years", type=int, default=DEFAULT_N_SIGMA, help="number of years at which sigma is matched"
+        "--seed", type=options.whole(0), default=DEFAULT_SEED, help="seed of the common random numbers"
+    )
+    p.add_argument(
+        "--sigma-years",
+        type=options.whole(1),
+        default=DEFAULT_N_SIGMA,
+        help="number of years at which sigma is matched",
     )
     p.add_argument(
         "--maxfev",
-        type=int,
+        type=options.whole(1),
         default=DEFAULT_MAXFEV,
         help="largest number of Nelder-Mead evaluations per step of the fit",
     )
@@ -73,9 +80,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "fixed model keys and marginal [uncertainty] entries are kept (fixed keys are held fixed)",
     )
     p.add_argument("--overwrite", action="store_true", help="replace an existing --out TOML and regions CSV")
-    p.add_argument("--paths", type=int, default=DEFAULT_PATHS, help="simulated paths per evaluation")
+    p.add_argument(
+        "--paths", type=options.whole(1), default=DEFAULT_PATHS, help="simulated paths per evaluation"
+    )
     add_fit_arguments(p)
-    p.set_defaults(func=run)
+    p.set_defaults(func=main)
 
 
 def command_line(args: argparse.Namespace) -> str:
@@ -99,7 +108,7 @@ def stderr_progress(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def run(args: argparse.Namespace) -> int:
+def main(args: argparse.Namespace) -> int:
     from ..calibration import calibrate, load_panel
     from ..calibration.calibrate import OUTPUT_KEYS
     from ..calibration.regimes import parse_regime_source
