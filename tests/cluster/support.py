@@ -7,16 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-#: Attrs that describe one run (when, how long, which command), not its results.
-RUN_PROVENANCE = ("created", "wall_seconds", "region_steps", "command", "versions")
+from tests.helpers import strip_provenance
 
 
 def strip_run_provenance(ds):
-    """Load ``ds`` and drop the attrs that differ between two equal runs."""
-    ds = ds.load()
-    for key in RUN_PROVENANCE:
-        ds.attrs.pop(key, None)
-    return ds
+    """Load ``ds`` and drop what differs between two equal runs (when, how, which command).
+
+    The configuration and its hash are kept: the runs compared must be the same run.
+    """
+    return strip_provenance(ds, keep=("config", "config_hash", "paths_per_task", "mixes_per_task"))
 
 
 def cli(*args: str, cwd: Path, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
