@@ -101,7 +101,6 @@ class _NumpyProxy:
 def emitted_counts(emit, n_args: int, n_results: int = 1) -> dict:
     """Operations emitted by ``emit(emitter, args)`` on scalars (``log``/``exp`` counted once)."""
     from llvmlite import ir
-
     from mccoord.kernels import elementary
     from mccoord.kernels.irbuild import Emitter
 
@@ -153,7 +152,9 @@ def rng_counts_per_step(n_regions: int) -> dict:
     from mccoord.kernels import philox
 
     normal = emitted_counts(lambda e, w: philox.emit_normals(e, w), 4)
-    uniform = emitted_counts(lambda e, w: (philox.emit_uniform(e, w[0], w[1]), philox.emit_uniform(e, w[2], w[3])), 4)
+    uniform = emitted_counts(
+        lambda e, w: (philox.emit_uniform(e, w[0], w[1]), philox.emit_uniform(e, w[2], w[3])), 4
+    )
     n_normal_blocks = (3 * n_regions + 2) // 2
     n_uniform_blocks = (n_regions + 2) // 2
     return {op: n_normal_blocks * normal[op] + n_uniform_blocks * uniform[op] for op in OPS}
@@ -161,9 +162,8 @@ def rng_counts_per_step(n_regions: int) -> dict:
 
 def _patch_kernels(draw_step):
     """Point the kernel modules at pure-Python, counting versions of their callees."""
-    from numba.core.dispatcher import Dispatcher
-
     from mccoord.kernels import haken, metrics, model, paths, records
+    from numba.core.dispatcher import Dispatcher
 
     proxy = _NumpyProxy()
     for mod in (paths, model, metrics, records, haken):
@@ -187,21 +187,24 @@ def _objects(a):
     return out
 
 
-def count_path(scenario: str = "china", mix: dict | None = None, *, years: int = 30, substeps: int = 1) -> dict:
+def count_path(
+    scenario: str = "china", mix: dict | None = None, *, years: int = 30, substeps: int = 1
+) -> dict:
     """Operations per path-step of one path (path 0, seed 1) of ``scenario`` under ``mix``.
 
     Returns the counts per path-step of the model (``model``), of the random numbers
     (``rng``) and their sum (``total``), with the sizes.
     """
-    import mccoord
-    from mccoord.blocks import allocate_outputs, n_records
-    from mccoord.inputs import mix_vector, model_inputs
     from mccoord.kernels import paths, philox
     from mccoord.kernels.groups import Settings, no_given_shocks
     from mccoord.kernels.layout import WINDOW
     from mccoord.kernels.model import N_FIELDS, N_ROWS
     from mccoord.kernels.path_setup import initial_state
     from mccoord.kernels.records import start_path
+
+    import mccoord
+    from mccoord.blocks import allocate_outputs, n_records
+    from mccoord.inputs import mix_vector, model_inputs
 
     mix = dict.fromkeys(mccoord.MECHANISMS, 1.0) if mix is None else mix
     inputs = model_inputs(mccoord.load_scenario(scenario))
@@ -232,13 +235,15 @@ def count_path(scenario: str = "china", mix: dict | None = None, *, years: int =
         np.empty((window, 3), dtype=object),
         np.zeros((2, max(sa.n_groups, 1)), dtype=object),
     )
-    scen = sa._replace(**{f: _objects(getattr(sa, f)) for f in ("G", "s_target", "lny0", "y0", "L0", "s0", "e0")})
+    scen = sa._replace(
+        **{f: _objects(getattr(sa, f)) for f in ("G", "s_target", "lny0", "y0", "L0", "s0", "e0")}
+    )
     _patch_kernels(draw_step)
     _COUNT.clear()
     paths._simulate_path(
         0, scen, list(map(float, theta)), settings, no_given_shocks(R), out,
-        _objects(sa.G), _objects(sa.K0), _objects(sa.saving), _objects(params.par), _objects(a0), _objects(dev),
-        scratch,
+        _objects(sa.G), _objects(sa.K0), _objects(sa.saving), _objects(params.par),
+        _objects(a0), _objects(dev), scratch,
     )  # fmt: skip
     steps = years * substeps
     model_ops = {op: _COUNT[op] / steps for op in OPS}

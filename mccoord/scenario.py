@@ -10,6 +10,8 @@ A scenario is a TOML file (data only: no code is ever evaluated) with these tabl
     [mechanisms]  intensity levels of each mechanism (the grid is their product)
     [uncertainty] optional distributions of model keys drawn per path
                   (MODEL.md section 10; see :mod:`mccoord.uncertainty`)
+    [costs]       optional: cost of each mechanism at full intensity, and ``units``
+                  (used by ``mccoord frontier``; see COST_DEFAULTS)
 
 Built-in scenarios (``china``, ``us``, ``demo``) ship inside the package and load by
 name. Every problem is reported as a :class:`~mccoord.errors.ConfigError` naming the
@@ -19,6 +21,7 @@ field, the value and what is expected, before any work starts.
 from __future__ import annotations
 
 import itertools
+import numbers
 import tomllib
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -28,7 +31,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .checks import positive_int, seed_value
 from .errors import ConfigError
+from .files import MAX_CONFIG_BYTES, regular_file
 from .params import MECHANISMS, PARAM_BY_KEY, validate_mix, validate_params
 from .regions import read_distances, read_regions
 from .stability import check_stability
@@ -46,7 +51,13 @@ SIMULATION_DEFAULTS: dict[str, Any] = {
     "quantiles": [0.05, 0.25, 0.5, 0.75, 0.95],
 }
 SCENARIO_KEYS = {"name", "description", "base_year", "currency", "regions", "distances"}
-TABLES = {"scenario", "simulation", "model", "mechanisms", "uncertainty"}
+TABLES = {"scenario", "simulation", "model", "mechanisms", "uncertainty", "costs"}
+#: Cost of each mechanism at full intensity when a scenario's ``[costs]`` table does not
+#: give one: 1 each, i.e. a mix costs the sum of its intensities, "one unit per mechanism
+#: at full intensity". No source prices the paper's mechanisms against each other, so the
+#: default treats them alike; give real unit costs (and their ``units``) in ``[costs]``.
+COST_DEFAULTS: dict[str, float] = dict.fromkeys(MECHANISMS, 1.0)
+COST_UNITS_DEFAULT = "cost units; default 1 per mechanism at full intensity"
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,9 @@ class Scenario:
         empty when the scenario declares none.
     description, base_year, currency, source :
         Metadata; ``source`` is the TOML path it came from (or ``None``).
+    costs : dict
+        Cost of each mechanism at full intensity (``[costs]``, defaults
+        :data:`COST_DEFAULTS`) and ``units``; a mix costs ``sum_m cost_m * theta_m``.
     """
 
     name: str
@@ -87,6 +101,7 @@ class Scenario:
     currency: str = ""
     source: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    costs: dict[str, Any] = field(default_factory=lambda: _check_costs({}))
 
     @property
     def n_regions(self) -> int:
@@ -121,6 +136,7 @@ class Scenario:
             "mechanisms": {k: list(v) for k, v in self.mechanisms.items()},
             "regions": self.regions.to_dict(orient="list"),
             "distance_km": np.round(self.distance_km, 6).tolist(),
+            "costs": dict(self.costs),
         }
         if self.uncertainty:
             out["uncertainty"] = self.uncertainty.config()
@@ -164,24 +180,20 @@ def _check_simulation(sim: dict[str, Any]) -> dict[str, Any]:
             raise ConfigError(f"simulation.{key}", value, f"one of: {', '.join(SIMULATION_DEFAULTS)}")
         out[key] = value
     for key in ("years", "paths", "substeps", "record_every"):
-        v = out[key]
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ConfigError(f"simulation.{key}", v, "a positive whole number")
-    seed = out["seed"]
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
-        raise ConfigError("simulation.seed", seed, "a whole number in [0, 2**63)")
+        out[key] = positive_int(f"simulation.{key}", out[key])
+    out["seed"] = seed_value("simulation.seed", out["seed"])
     if out["years"] % out["record_every"]:
         raise ConfigError(
             "simulation.record_every", out["record_every"], f"a divisor of simulation.years ({out['years']})"
         )
     tr = out["target_reduction"]
-    if isinstance(tr, bool) or not isinstance(tr, int | float) or not 0.0 < tr < 1.0:
+    if isinstance(tr, bool) or not isinstance(tr, numbers.Real) or not 0.0 < tr < 1.0:
         raise ConfigError("simulation.target_reduction", tr, "a number in (0, 1)")
     q = out["quantiles"]
     if (
         not isinstance(q, list | tuple)
         or not q
-        or any(isinstance(x, bool) or not isinstance(x, int | float) for x in q)
+        or any(isinstance(x, bool) or not isinstance(x, numbers.Real) for x in q)
         or any(not 0.0 <= x <= 1.0 for x in q)
         or len(set(q)) != len(q)
     ):
@@ -205,6 +217,24 @@ def _check_mechanisms(mech: dict[str, Any]) -> dict[str, tuple[float, ...]]:
         if len(set(levels)) != len(levels):
             raise ConfigError(f"mechanisms.{key}", levels, "distinct levels")
         out[key] = tuple(sorted(float(x) for x in levels))
+    return out
+
+
+def _check_costs(costs: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = dict(COST_DEFAULTS) | {"units": COST_UNITS_DEFAULT}
+    for key, value in costs.items():
+        if key == "units":
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError("costs.units", value, "a non-empty string, e.g. 'billion yuan per year'")
+            out[key] = value
+            continue
+        if key not in COST_DEFAULTS:
+            raise ConfigError(
+                f"costs.{key}", value, f"one of the mechanisms ({', '.join(MECHANISMS)}) or units"
+            )
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < float("inf"):
+            raise ConfigError(f"costs.{key}", value, "a finite number >= 0 (cost at full intensity)")
+        out[key] = float(value)
     return out
 
 
@@ -249,6 +279,7 @@ def _build(raw: dict[str, Any], base_dir: Path | None, source: str | None) -> Sc
         )
     simulation = _check_simulation(raw.get("simulation", {}))
     mechanisms = _check_mechanisms(raw.get("mechanisms", {}))
+    costs = _check_costs(raw.get("costs", {}))
     check_stability(params, simulation["substeps"])
     uncertainty = parse_uncertainty(raw.get("uncertainty"))
     return Scenario(
@@ -264,6 +295,7 @@ def _build(raw: dict[str, Any], base_dir: Path | None, source: str | None) -> Sc
         currency=str(meta.get("currency", "")),
         source=source,
         raw=raw,
+        costs=costs,
     )
 
 
@@ -339,6 +371,7 @@ def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO, **overrides: Any)
     10
     """
     path = _resolve(name_or_path)
+    regular_file(path, "scenario", MAX_CONFIG_BYTES, shown=str(name_or_path))
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -380,7 +413,7 @@ def scenario_from_table(
         distance_km = great_circle_km(table["lat"].to_numpy(), table["lon"].to_numpy())
     from .regions import validate_distance_matrix
 
-    distance_km = validate_distance_matrix(np.asarray(distance_km, dtype=float), "distance_km")
+    distance_km = validate_distance_matrix(np.asarray(distance_km, dtype=float), "distance_km", len(table))
     sim = _check_simulation({})
     params = validate_params({})
     sc = Scenario(
