@@ -1,25 +1,40 @@
 """What ``python -m bench`` measures, in one run.
 
 * ``kernel``: kernel throughput (region-steps per second) on ONE Numba thread, ``china``
-  scenario, every mechanism at 1, 50 years; compilation excluded; median of repeats.
+  scenario at its central parameters (no per-path draws, as the reference), every
+  mechanism at 1, 50 years; compilation excluded; median of repeats. The production
+  kernel (paths on 8 vector lanes) and the scalar kernel (one path at a time, the same
+  bits) are timed with interleaved repeats.
 * ``reference``: the same work done by the NumPy reference (:mod:`mccoord.reference`,
-  vectorised over paths, one BLAS/OpenMP thread), on fewer paths; ratio kernel/reference.
+  vectorised over 1000 paths, one BLAS/OpenMP thread); ratio kernel/reference.
 * ``rng``: the RNG floor, i.e. drawing only the kernel's variates (``3R+1`` normals and
-  ``R`` uniforms per step) with the kernel's generator inside Numba; ratio kernel/RNG
-  time. Kernel and RNG repeats are interleaved so that they share the machine's noise.
+  ``R+1`` uniforms per step, Philox4x32-10) inside Numba; ratio kernel/RNG time. Kernel
+  and RNG repeats are interleaved so that they share the machine's noise.
+* ``peak``: the fraction of the arithmetic peak the kernel reaches. The kernel's own
+  operations per path-step are counted by running its code (:mod:`bench.opcount`, in a
+  child process); the peak micro-kernel (:mod:`bench.micro`) runs that operation mix,
+  scaled down to one exponential per iteration, on vectors of the kernel's lane width;
+  the fraction is the micro-kernel's time for one path-step's operations over the
+  kernel's time per path-step.
 * ``compile``: a new process importing mccoord and completing its first step, with a
   fresh ``NUMBA_CACHE_DIR`` (cold) and again from that cache (cached).
 * ``dask``: ``mccoord.run`` on the same grid with ``workers=1`` then ``workers=2``
   (``threads=1``): end to end (cluster start and reduction included) and the execution
   phase alone on an already started, warmed-up cluster.
+* ``default_run``: the quickstart's ``mccoord run`` (china, its 243 mixes x 1000 paths x
+  30 years, one worker per core) end to end in a new process, kernels loaded from the
+  cache (one untimed warm-up run first). With ``--baseline DIR`` (a checkout of other
+  code, e.g. before a kernel change) the same command runs on that code too, repeats
+  interleaved, and the JSON keeps both figures and their ratio.
 * ``memory``: peak RSS of a process running ``mccoord.run(..., workers=0)`` on one mix
   for growing numbers of paths.
 * ``regions``: kernel throughput (one thread) as the number of regions R grows.
 * ``tasks``: per-task costs (kernel, in-task reduction, Zarr writes, Dask scheduling),
   the final reduction and the store's bytes per path (:mod:`bench.tasks`).
 
-Each entry records its sizes; the run records the machine, versions and the Numba
-threading layer. Nothing here asserts a timing.
+Each entry records its sizes; the run records the machine (CPU model and flags read at
+run time, load average), versions and the Numba threading layer. Nothing here asserts a
+timing.
 """
 
 from __future__ import annotations
@@ -39,10 +54,12 @@ from pathlib import Path
 
 import numpy as np
 
-#: Targets of issue 6 (see docs/performance.md).
+#: Targets (see docs/performance.md).
 TARGETS = {
     "kernel_vs_reference": 25.0,  # at least
     "kernel_vs_rng": 3.0,  # at most
+    "peak_fraction": 0.35,  # at least
+    "default_run_speedup": 2.0,  # at least, against the --baseline code
     "dask_speedup_2": 1.8,  # at least
     "cached_first_step_s": 2.0,  # at most
     "memory_growth": 1.5,  # at most: peak RSS at the largest / smallest paths
@@ -57,8 +74,10 @@ SIZES = {
         kernel_paths=400,
         years=50,
         repeats=7,
-        ref_paths=128,
+        ref_paths=1000,
         ref_repeats=3,
+        opcount_years=20,
+        default_repeats=2,
         dask_mixes=16,
         dask_paths=4000,
         memory_paths=(10_000, 100_000, 1_000_000),
@@ -70,8 +89,10 @@ SIZES = {
         kernel_paths=40,
         years=50,
         repeats=3,
-        ref_paths=16,
+        ref_paths=32,
         ref_repeats=1,
+        opcount_years=3,
+        default_repeats=1,
         dask_mixes=2,
         dask_paths=200,
         memory_paths=(1_000, 10_000),
@@ -89,10 +110,11 @@ def all_on() -> dict:
 
 
 def china_inputs():
+    """The china scenario at its central parameters (without its uncertainty table)."""
     import mccoord
     from mccoord.inputs import model_inputs
 
-    return model_inputs(mccoord.load_scenario("china"))
+    return model_inputs(mccoord.load_scenario("china").without_uncertainty())
 
 
 # ----------------------------------------------------------------------------- machine
@@ -132,8 +154,12 @@ def machine() -> dict:
         host = ll.get_host_cpu_name()
     except Exception:  # noqa: BLE001
         host = "unknown"
+    from .micro import cpu_flags
+
     return {
         "cpu": _cpu_model(),
+        "cpu_vector_flags": cpu_flags()["vector_flags"],
+        "load_average_at_start": list(os.getloadavg()),
         "llvm_cpu": host,
         "cores": cores,
         "logical_cpus": os.cpu_count(),
@@ -148,7 +174,9 @@ def machine() -> dict:
 # ----------------------------------------------------------------------------- kernel
 
 
-def _run_kernel(inputs, theta, n_paths, years, seed=1, path0=0):
+def _run_kernel(inputs, theta, n_paths, years, seed=1, path0=0, lanes=None):
+    from mccoord.kernels.layout import LANES
+
     from mccoord.blocks import run_block
 
     return run_block(
@@ -161,6 +189,7 @@ def _run_kernel(inputs, theta, n_paths, years, seed=1, path0=0):
         substeps=1,
         record_every=1,
         target_reduction=0.25,
+        lanes=LANES if lanes is None else lanes,
     )
 
 
@@ -173,11 +202,14 @@ def kernel_throughput(
     threads: int = 1,
     mix: dict | None = None,
     rng_floor: bool = True,
+    scalar: bool = False,
 ) -> dict:
     """Kernel region-steps per second on ``threads`` Numba threads (median of repeats).
 
-    With ``rng_floor`` the RNG-only kernel runs on the same paths and steps, its repeats
-    interleaved with the kernel's, and the result holds both and their ratio.
+    The production kernel runs its default lane width. With ``rng_floor`` the RNG-only
+    kernel runs on the same paths and steps, with ``scalar`` the scalar kernel (one path
+    at a time) too, their repeats interleaved with the kernel's; the result holds each
+    and its ratio to the kernel.
     """
     import numba
 
@@ -192,22 +224,31 @@ def kernel_throughput(
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
     try:
         _run_kernel(inputs, theta, 2, 2)  # compile / load, excluded
+        if scalar:
+            _run_kernel(inputs, theta, 2, 2, lanes=1)
         if rng_floor:
             draw_only(np.uint64(1), np.uint64(0), 2, 2, R)
-        t_kernel, t_rng = [], []
+        t_kernel, t_rng, t_scalar = [], [], []
         for _ in range(repeats):
             t0 = time.perf_counter()
             _run_kernel(inputs, theta, paths, years)
             t_kernel.append(time.perf_counter() - t0)
+            if scalar:
+                t0 = time.perf_counter()
+                _run_kernel(inputs, theta, paths, years, lanes=1)
+                t_scalar.append(time.perf_counter() - t0)
             if rng_floor:
                 t0 = time.perf_counter()
                 draw_only(np.uint64(1), np.uint64(0), paths, years, R)
                 t_rng.append(time.perf_counter() - t0)
     finally:
         numba.set_num_threads(before)
+    from mccoord.kernels.layout import LANES
+
     work = paths * years * R
     tk = statistics.median(t_kernel)
     out = {
+        "lanes": LANES,
         "R": R,
         "paths": paths,
         "years": years,
@@ -231,6 +272,15 @@ def kernel_throughput(
             "ns_per_variate": tr / (paths * years * (4 * R + 2)) * 1e9,
         }
         out["kernel_over_rng"] = tk / tr
+    if scalar:
+        ts = statistics.median(t_scalar)
+        out["scalar"] = {
+            "seconds": ts,
+            "all_seconds": t_scalar,
+            "region_steps_per_s": work / ts,
+            "us_per_path_step": ts / (paths * years) * 1e6,
+        }
+        out["lanes_over_scalar_speed"] = ts / tk
     return out
 
 
@@ -331,6 +381,106 @@ def peak_memory(paths=(10_000, 100_000, 1_000_000), years: int = 30) -> dict:
         "growth": peaks[-1] / peaks[0],
         "note": "peak RSS of a fresh process; includes the interpreter and libraries",
     }
+
+
+# ----------------------------------------------------------------------------- peak
+
+
+def peak_fraction(kernel: dict, *, years: int = 20, repeats: int = 5) -> dict:
+    """The kernel's fraction of the arithmetic peak for its own operation mix.
+
+    ``kernel`` is the result of :func:`kernel_throughput` (its ``us_per_path_step`` and
+    lane width). The operation counts per path-step come from :mod:`bench.opcount` in a
+    child process; the mix, scaled so that one iteration holds one exponential, runs in
+    the peak micro-kernel at the kernel's lane width. Divisions include square roots;
+    comparisons, selects and integer work are not counted, so the fraction errs low.
+    """
+    from . import micro
+
+    counts, _ = _child(["opcount", str(years)])
+    total = counts["total"]
+    scale = max(total["exp"], 1e-9)
+    mix = {op: max(0, round(total[op] / scale)) for op in micro.OPERATIONS}
+    mix["exp"] = max(mix["exp"], 1)
+    lanes = kernel["lanes"]
+    timing = micro.peak_section([lanes], {"kernel": mix}, seconds=0.5, repeats=repeats)
+    row = timing[f"kernel_{lanes}_lanes"]
+    # one path-step performs `scale` copies of the mix
+    peak_ns_per_path_step = row["ns_per_lane_iteration"] * scale
+    kernel_ns_per_path_step = kernel["us_per_path_step"] * 1e3
+    return {
+        "opcount": counts,
+        "mix_per_iteration": mix,
+        "copies_per_path_step": scale,
+        "micro": row,
+        "peak_ns_per_path_step": peak_ns_per_path_step,
+        "kernel_ns_per_path_step": kernel_ns_per_path_step,
+        "fraction": peak_ns_per_path_step / kernel_ns_per_path_step,
+        "gflops_kernel": counts["flops_add_mul_div"] / kernel_ns_per_path_step,
+    }
+
+
+# ----------------------------------------------------------------------------- default run
+
+
+def _default_run_once(checkout: Path, store: Path, *, paths: int | None, quiet_env: dict) -> float:
+    """Wall seconds of ``mccoord run --out STORE --quiet`` on ``checkout``'s code."""
+    import site
+
+    # -S: no .pth files, so an editable install of other code cannot take precedence over
+    # the checkout; the installed dependencies come from site-packages on PYTHONPATH.
+    entry = "import sys; from mccoord.cli import main; sys.exit(main())"
+    cmd = [sys.executable, "-S", "-c", entry, "run", "--out", str(store), "--quiet"]
+    if paths is not None:
+        cmd += ["--paths", str(paths)]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(checkout), *site.getsitepackages()])
+    env.update(quiet_env)
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=str(checkout), env=env, check=False)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} in {checkout} failed:\n{proc.stderr[-3000:]}")
+    return wall
+
+
+def _git_commit(checkout: Path) -> str:
+    proc = subprocess.run(
+        ["git", "-C", str(checkout), "rev-parse", "HEAD"], capture_output=True, text=True, check=False
+    )
+    return proc.stdout.strip() or "unknown"
+
+
+def default_run(*, baseline: Path | None = None, repeats: int = 2, paths: int | None = None) -> dict:
+    """End-to-end wall time of the quickstart's ``mccoord run`` (default scenario and grid).
+
+    Each code (this checkout, and ``baseline`` if given) first runs once untimed with 10
+    paths (kernels compiled into its Numba cache, workers' imports warm in the page
+    cache); then the timed repeats alternate between the codes. ``paths`` overrides the
+    scenario's paths per mix (``--quick``).
+    """
+    codes = {"current": REPO}
+    if baseline is not None:
+        codes["baseline"] = Path(baseline).resolve()
+    out: dict = {"command": "mccoord run --out STORE --quiet", "paths": paths, "repeats": repeats}
+    times: dict[str, list[float]] = {k: [] for k in codes}
+    with tempfile.TemporaryDirectory(prefix="mccoord-bench-default-") as tmp:
+        for name, checkout in codes.items():
+            _default_run_once(checkout, Path(tmp) / f"warm-{name}.zarr", paths=10, quiet_env={})
+        for r in range(repeats):
+            for name, checkout in codes.items():
+                store = Path(tmp) / f"{name}-{r}.zarr"
+                times[name].append(_default_run_once(checkout, store, paths=paths, quiet_env={}))
+    for name, checkout in codes.items():
+        out[name] = {
+            "checkout": str(checkout),
+            "commit": _git_commit(checkout),
+            "seconds": statistics.median(times[name]),
+            "all_seconds": times[name],
+        }
+    if baseline is not None:
+        out["speedup"] = out["baseline"]["seconds"] / out["current"]["seconds"]
+    return out
 
 
 # ----------------------------------------------------------------------------- dask
@@ -470,18 +620,20 @@ def region_scaling(
 
 # ----------------------------------------------------------------------------- report
 
-SECTIONS = ("kernel", "reference", "compile", "dask", "memory", "regions", "tasks")
+SECTIONS = ("kernel", "reference", "peak", "compile", "dask", "default_run", "memory", "regions", "tasks")
 
 
-def run_all(quick: bool = False, only: tuple[str, ...] = SECTIONS, log=print) -> dict:
+def run_all(
+    quick: bool = False, only: tuple[str, ...] = SECTIONS, log=print, baseline: Path | None = None
+) -> dict:
     """Run the selected sections; return the result dictionary (also the JSON)."""
     sz = SIZES["quick" if quick else "full"]
     res: dict = {}
     inputs = china_inputs()
-    if "kernel" in only or "reference" in only:
-        log("kernel throughput (1 thread, china, all mechanisms at 1) ...")
+    if "kernel" in only or "reference" in only or "peak" in only:
+        log("kernel throughput (1 thread, china, all mechanisms at 1; lanes and scalar) ...")
         res["kernel"] = kernel_throughput(
-            inputs, paths=sz["kernel_paths"], years=sz["years"], repeats=sz["repeats"]
+            inputs, paths=sz["kernel_paths"], years=sz["years"], repeats=sz["repeats"], scalar=True
         )
     if "reference" in only:
         log("NumPy reference ...")
@@ -490,6 +642,14 @@ def run_all(quick: bool = False, only: tuple[str, ...] = SECTIONS, log=print) ->
         )
         res["reference"]["kernel_speedup"] = (
             res["kernel"]["region_steps_per_s"] / res["reference"]["region_steps_per_s"]
+        )
+    if "peak" in only:
+        log("operation counts and the peak micro-kernel ...")
+        res["peak"] = peak_fraction(res["kernel"], years=sz["opcount_years"], repeats=sz["repeats"])
+    if "default_run" in only:
+        log("the default mccoord run, end to end" + (" (and the baseline code)" if baseline else "") + " ...")
+        res["default_run"] = default_run(
+            baseline=baseline, repeats=sz["default_repeats"], paths=100 if quick else None
         )
     if "compile" in only:
         log("compile time (cold and cached, in subprocesses) ...")
@@ -513,7 +673,7 @@ def run_all(quick: bool = False, only: tuple[str, ...] = SECTIONS, log=print) ->
 
 
 def targets(res: dict) -> list[dict]:
-    """Each target of issue 6 with its measured value and whether it is met."""
+    """Each target with its measured value and whether it is met."""
     rows = []
 
     def add(name, value, op, target):
@@ -529,6 +689,15 @@ def targets(res: dict) -> list[dict]:
         )
     if "kernel" in res and "kernel_over_rng" in res["kernel"]:
         add("kernel time / RNG floor", res["kernel"]["kernel_over_rng"], "<=", TARGETS["kernel_vs_rng"])
+    if "peak" in res:
+        add("fraction of the arithmetic peak", res["peak"]["fraction"], ">=", TARGETS["peak_fraction"])
+    if "default_run" in res and "speedup" in res["default_run"]:
+        add(
+            "default mccoord run, baseline time / current time",
+            res["default_run"]["speedup"],
+            ">=",
+            TARGETS["default_run_speedup"],
+        )
     if "dask" in res:
         add(
             "mccoord.run speed-up 1 -> 2 workers (warm cluster)",
@@ -595,6 +764,13 @@ def table(res: dict, meta: dict) -> str:
                 f"{k['rng']['ns_per_variate']:.2f} ns per variate",
             )
             row("kernel time / RNG time", f"{k['kernel_over_rng']:.2f}", "target <= 3")
+        if "scalar" in k:
+            row(
+                "scalar kernel (one path at a time), 1 thread",
+                _fmt(k["scalar"]["region_steps_per_s"], " region-steps/s"),
+                f"{k['scalar']['us_per_path_step']:.2f} us per path-step; "
+                f"{k['lanes']} lanes are {k['lanes_over_scalar_speed']:.2f}x faster",
+            )
     r = res.get("reference")
     if r:
         row(
@@ -603,6 +779,27 @@ def table(res: dict, meta: dict) -> str:
             f"{r['paths']} paths vectorised x {r['years']} years",
         )
         row("kernel / reference", f"{r['kernel_speedup']:.1f}x", "target >= 25x")
+    p = res.get("peak")
+    if p:
+        mix = ", ".join(f"{v} {op}" for op, v in p["mix_per_iteration"].items() if v)
+        row(
+            "fraction of the arithmetic peak",
+            f"{100 * p['fraction']:.0f} %",
+            f"micro-kernel {p['peak_ns_per_path_step']:.0f} ns vs kernel "
+            f"{p['kernel_ns_per_path_step']:.0f} ns per path-step; "
+            f"{p['opcount']['flops_add_mul_div']:.0f} add/mul/div per path-step; mix {mix} "
+            f"x {p['copies_per_path_step']:.1f}; kernel {p['gflops_kernel']:.2f} GFLOP/s",
+        )
+    dr = res.get("default_run")
+    if dr:
+        detail = f"median of {dr['repeats']}, commit {dr['current']['commit'][:9]}"
+        if "baseline" in dr:
+            detail += (
+                f"; baseline {dr['baseline']['seconds']:.1f} s (commit {dr['baseline']['commit'][:9]}), "
+                f"{dr['speedup']:.2f}x faster"
+            )
+        paths = "" if dr["paths"] is None else f", {dr['paths']} paths per mix"
+        row(f"default mccoord run end to end{paths}", f"{dr['current']['seconds']:.1f} s", detail)
     c = res.get("compile")
     if c:
         for key in ("cold", "cached"):
@@ -653,7 +850,9 @@ def table(res: dict, meta: dict) -> str:
         )
     lines.append("")
     lines.append(
-        f"machine: {meta['cpu']} ({meta['cores']} cores, LLVM cpu {meta['llvm_cpu']}); "
+        f"machine: {meta['cpu']} ({meta['cores']} cores, LLVM cpu {meta['llvm_cpu']}, "
+        f"{' '.join(meta.get('cpu_vector_flags', []))}); load average at start "
+        f"{meta.get('load_average_at_start', ['-'])[0]}, at end {meta.get('load_average_at_end', ['-'])[0]}; "
         f"numba {meta['versions']['numba']} threading layer {meta['numba_threading_layer']}; "
         f"numpy {meta['versions']['numpy']}; python {meta['versions']['python']}"
     )
@@ -683,14 +882,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--only", nargs="+", choices=SECTIONS, default=list(SECTIONS), help="run only these sections"
     )
     parser.add_argument("--out", type=Path, default=RESULTS, help="directory for the JSON results")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="a checkout of other code: the default run is timed on it too (e.g. before a kernel change)",
+    )
 
 
 def run_cli(args) -> int:
     started = time.perf_counter()
+    load_start = list(os.getloadavg())
     res = run_all(
-        quick=args.quick, only=tuple(args.only), log=lambda s: print(s, file=sys.stderr, flush=True)
+        quick=args.quick,
+        only=tuple(args.only),
+        log=lambda s: print(s, file=sys.stderr, flush=True),
+        baseline=args.baseline,
     )
-    meta = machine()
+    meta = machine() | {"load_average_at_start": load_start, "load_average_at_end": list(os.getloadavg())}
     doc = {
         "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
         "quick": bool(args.quick),

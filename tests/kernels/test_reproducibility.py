@@ -71,3 +71,57 @@ def test_compiled_cached_and_other_cpu_targets_give_identical_bits(tmp_path):
     # baseline x86-64 (SSE2, no AVX) and Haswell (AVX2 + FMA available to the compiler)
     for cpu in ("generic", "haswell"):
         assert _run(tmp_path, cpu, cpu=cpu)["digest"] == compiled["digest"], cpu
+
+
+RUN_PROBE = textwrap.dedent(
+    """
+    import hashlib, json, sys
+    import numpy as np
+    import xarray as xr
+    import mccoord
+    from mccoord.kernels import batches
+
+    store = sys.argv[1]
+    mixes = [{"transfer": 1.0, "market": 1.0, "cooperation": 1.0, "supervision": 1.0,
+              "order_parameter": 1.0}, {"market": 0.5}]
+    mccoord.run("demo", mixes=mixes, paths=24, years=12, seed=5, store=store, workers=0,
+                progress=False)
+    digest = hashlib.sha256()
+    for group in ("raw", None):
+        ds = xr.open_zarr(store, group=group, consolidated=False)
+        for name in sorted(ds.data_vars):
+            digest.update(name.encode())
+            digest.update(np.ascontiguousarray(ds[name].values).tobytes())
+    hits = sum(sum(f.stats.cache_hits.values()) for f in batches._ENTRIES.values())
+    print(json.dumps({"digest": digest.hexdigest(), "cache_hits": hits}))
+    """
+)
+
+
+def _run_store(tmp_path, name: str, cache: str, cpu: str | None = None) -> dict:
+    script = tmp_path / "run_probe.py"
+    script.write_text(RUN_PROBE)
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / cache)}
+    env.pop("NUMBA_CPU_NAME", None)
+    if cpu is not None:
+        env["NUMBA_CPU_NAME"] = cpu
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / name)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_whole_run_stores_are_identical_compiled_cached_and_on_other_cpu_targets(tmp_path):
+    compiled = _run_store(tmp_path, "compiled.zarr", "host")
+    cached = _run_store(tmp_path, "cached.zarr", "host")
+    assert compiled["cache_hits"] == 0 and cached["cache_hits"] > 0
+    assert cached["digest"] == compiled["digest"]
+    for cpu in ("generic", "haswell"):
+        other = _run_store(tmp_path, f"{cpu}.zarr", cpu, cpu=cpu)
+        assert other["digest"] == compiled["digest"], cpu
