@@ -34,6 +34,7 @@ from .haken import identify_order_parameter
 from .layout import (
     D0,
     N_PARAMS,
+    N_REC_SCALARS,
     ORDER_PARAMETER,
     PATH_DRAWS,
     PATH_FIRST_PASSAGE,
@@ -43,6 +44,7 @@ from .layout import (
     REC_CA,
     REC_CCD,
     REC_DEFECTION,
+    REC_LOG_MEAN_INCOME,
     REC_REGIME,
     REC_SIGMA,
     REC_THEIL,
@@ -93,7 +95,7 @@ def _batch_scratch(R, n_groups, window, n):
         np.empty((window, 3, n)),  # driver history
         np.empty((window, 3)),  # one lane's history in time order
         np.empty((2, max(n_groups, 1), n)),  # Theil group sums
-        np.empty((10, n)),  # per-time metrics of the lanes
+        np.empty((N_REC_SCALARS, n)),  # per-time metrics of the lanes
         np.empty((N_LANE_VALUES, n)),  # per-lane values
         np.empty((2, n), dtype=np.uint32),  # Philox keys
         np.empty(n, dtype=np.uint64),  # paths of the lanes
@@ -196,7 +198,7 @@ def _record(out, t, full, rows, alive, state, work, q, regime, scenario, batch, 
     L, z = state[FIELD_L], state[FIELD_Z]
     lny, Y = work[ROW_LOG_Y], work[ROW_OUTPUT]
     R = L.shape[0]
-    total, between, within = lanes.theil_parts(
+    total, between, within, lmu = lanes.theil_parts(
         lny, Y, L, scenario.groups, scenario.n_groups, group_sums[0], group_sums[1], n
     )
     simd.store(metrics[REC_SIGMA], 0, lanes.dispersion(lny, n))
@@ -211,6 +213,7 @@ def _record(out, t, full, rows, alive, state, work, q, regime, scenario, batch, 
         zs = zs + simd.load(z[i], 0, n)
     simd.store(metrics[REC_DEFECTION], 0, zs / float(R))
     simd.store(metrics[REC_REGIME], 0, regime)
+    simd.store(metrics[REC_LOG_MEAN_INCOME], 0, lmu)
     for lane in range(n):
         if alive[lane] == 0.0:
             continue

@@ -434,7 +434,7 @@ def theil_parts(lny, Y, L, groups, n_groups, gY, gL, n):
     """Lane form of :func:`kernels.metrics.theil_parts_given_output`.
 
     ``lny``, ``Y``, ``L`` are ``(R, N)``; ``gY``, ``gL`` scratch ``(n_groups, N)``.
-    Returns the vectors ``(total, between, within)``.
+    Returns the vectors ``(total, between, within, lmu)``.
     """
     R = lny.shape[0]
     zero = simd.broadcast(0.0, n)
@@ -466,7 +466,7 @@ def theil_parts(lny, Y, L, groups, n_groups, gY, gL, n):
         lmu_g = simd.log(gy / simd.load(gL[g], 0, n))
         within = simd.select(has, within - share * lmu_g, within)
         between = simd.select(has, between + share * (lmu_g - lmu), between)
-    return total, between, within
+    return total, between, within, lmu
 
 
 @njit(nogil=True)

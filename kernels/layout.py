@@ -37,12 +37,14 @@ TRANSFER, MARKET, COOPERATION, SUPERVISION, ORDER_PARAMETER = range(5)
 CA, EC, ID = range(3)
 
 #: Metrics per record time, in the ``rec_scalar`` output (last axis). ``REC_REGIME`` is
-#: the path's convergence regime (1.0 or 0.0) after the year's last switch.
+#: the path's convergence regime (1.0 or 0.0) after the year's last switch;
+#: ``REC_LOG_MEAN_INCOME`` is ``ln(sum_i Y_i / sum_i L_i)``, the log of the
+#: population-weighted national income per capita (the Theil index's ``ln mu``).
 # fmt: off
 (REC_SIGMA, REC_CA, REC_EC, REC_ID, REC_THEIL, REC_THEIL_BETWEEN, REC_THEIL_WITHIN, REC_CCD,
- REC_DEFECTION, REC_REGIME) = range(10)
+ REC_DEFECTION, REC_REGIME, REC_LOG_MEAN_INCOME) = range(11)
 # fmt: on
-N_REC_SCALARS = 10
+N_REC_SCALARS = 11
 
 #: Per-path summary metrics, in the ``path_scalar`` output (last axis). ``PATH_DRAWS`` is
 #: the number of parameter draws the path needed (0 without parameter uncertainty, 0

@@ -95,7 +95,8 @@ def theil_parts_given_output(lny, Y, L, groups, n_groups, gY, gL):
 
     Returns
     -------
-    total, between, within : float
+    total, between, within, lmu : float
+        The Theil index, its parts, and ``ln mu``.
     """
     R = lny.shape[0]
     for g in range(n_groups):
@@ -124,4 +125,4 @@ def theil_parts_given_output(lny, Y, L, groups, n_groups, gY, gL):
             lmu_g = log(gY[g] / gL[g])
             within -= share * lmu_g
             between += share * (lmu_g - lmu)
-    return total, between, within
+    return total, between, within, lmu

@@ -39,6 +39,7 @@ from .layout import (
     REC_CA,
     REC_CCD,
     REC_DEFECTION,
+    REC_LOG_MEAN_INCOME,
     REC_REGIME,
     REC_SIGMA,
     REC_THEIL,
@@ -92,7 +93,7 @@ def _record(out, k, t, full, state, lny, Y, q, regime, groups, n_groups, group_s
             out.rec_state[k, t, STATE_S, i] = state[FIELD_S, i]
             out.rec_state[k, t, STATE_E, i] = state[FIELD_E, i]
             out.rec_state[k, t, STATE_Z, i] = z[i]
-    total, between, within = theil_parts_given_output(
+    total, between, within, lmu = theil_parts_given_output(
         lny, Y, L, groups, n_groups, group_sums[0], group_sums[1]
     )
     rec = out.rec_scalar[k, t]
@@ -108,6 +109,7 @@ def _record(out, k, t, full, state, lny, Y, q, regime, groups, n_groups, group_s
         zs += z[i]
     rec[REC_DEFECTION] = zs / R
     rec[REC_REGIME] = regime
+    rec[REC_LOG_MEAN_INCOME] = lmu
 
 
 @njit(cache=True, nogil=True)

@@ -63,6 +63,7 @@ from .kernels.layout import (
     REC_DEFECTION,
     REC_EC,
     REC_ID,
+    REC_LOG_MEAN_INCOME,
     REC_REGIME,
     REC_SIGMA,
     REC_THEIL,
@@ -237,11 +238,11 @@ def speed_undefined(slope: np.ndarray, horizon: float) -> np.ndarray:
 
 
 def relative_income(res) -> np.ndarray:
-    """``ln(y_i / ybar)`` ``(path, time, region)``, ybar the population-weighted mean."""
-    lny, L = res.rec_lny, res.rec_L
-    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        log_mean = np.log(np.sum(np.exp(lny) * L, axis=-1, keepdims=True))
-    return lny - log_mean
+    """``ln(y_i / ybar)`` ``(path, time, region)``, ybar the population-weighted mean.
+
+    ``ln ybar = ln(sum_i Y_i / sum_i L_i)`` is recorded by the kernel at every record time.
+    """
+    return res.rec_lny - res.rec_scalar[:, :, REC_LOG_MEAN_INCOME, None]
 
 
 def sigma_fell(sigma_t: np.ndarray, sigma_0: np.ndarray) -> np.ndarray:
@@ -260,23 +261,43 @@ def beta_negative(beta: np.ndarray) -> np.ndarray:
     return beta < 0
 
 
-def valid_paths(res) -> np.ndarray:
+def per_path_values(res) -> dict[str, np.ndarray]:
+    """Each raw array's per-path values of one block (``path_valid`` aside).
+
+    A quantity that several arrays share (a path mean and its squared deviations) is
+    computed once.
+    """
+    by_function: dict = {}
+    out = {}
+    for name, arr in RAW_ARRAYS.items():
+        if name == "path_valid":
+            continue
+        if arr.per_path not in by_function:
+            by_function[arr.per_path] = arr.per_path(res)
+        out[name] = by_function[arr.per_path]
+    return out
+
+
+def valid_paths(res, values: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """Paths that count: the kernel kept them finite and every recorded quantity is finite.
 
     Parameters
     ----------
     res : mccoord.blocks.BlockResult
         Kernel output of a block of paths.
+    values : dict, optional
+        :func:`per_path_values` of ``res``, if already computed.
 
     Returns
     -------
     numpy.ndarray of bool, shape (path,)
     """
+    values = per_path_values(res) if values is None else values
     ok = res.path_scalar[:, PATH_VALID] == 1.0
     n = ok.shape[0]
-    for arr in RAW_ARRAYS.values():
-        if arr.must_be_finite and not arr.square:
-            ok &= np.isfinite(arr.per_path(res).reshape(n, -1)).all(axis=1)
+    for name, arr in RAW_ARRAYS.items():
+        if arr.must_be_finite and not arr.square and name in values:
+            ok &= np.isfinite(values[name].reshape(n, -1)).all(axis=1)
     for x in (res.rec_lny, res.rec_L, res.rec_scalar):
         ok &= np.isfinite(x.reshape(n, -1)).all(axis=1)
     return ok

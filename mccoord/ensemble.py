@@ -57,6 +57,11 @@ from .tasks import compute_block
 
 #: Default number of paths per task (rounded to whole granules).
 DEFAULT_PATHS_PER_TASK = 1000
+#: Default task size in paths x mixes: large enough that a task's Zarr writes and
+#: in-task reduction are a small share of its time, small enough to balance the load.
+TASK_PATHS = 8000
+#: Tasks the default mixes per task aims at, at least (load balance over workers).
+MIN_TASKS = 32
 #: Most tasks a run may have (each writes one chunk per raw array and a done flag).
 MAX_TASKS = 1_000_000
 
@@ -86,6 +91,21 @@ def _paths_per_task(paths: int, requested: int | None) -> int:
             f"a multiple of {GRANULE} (the granule of the per-path sums), or at least the number of paths",
         )
     return n
+
+
+def _mixes_per_task(n_mix: int, paths: int, ppt: int, requested: int | None) -> int:
+    """Mixes per task: ``requested``, or a default from the run's size.
+
+    The default groups mixes so that a task holds about :data:`TASK_PATHS` paths (over
+    its mixes), while the run keeps at least :data:`MIN_TASKS` tasks when it has that
+    many mixes x path blocks: the default china grid (243 mixes x 1000 paths) runs as 31
+    tasks of 8 mixes. It changes only the task size and the chunks, never the results.
+    """
+    if requested is not None:
+        return positive_int("mixes_per_task", requested)
+    n_path_blocks = -(-paths // ppt)
+    mix_blocks_wanted = -(-MIN_TASKS // n_path_blocks)
+    return max(1, min(-(-n_mix // mix_blocks_wanted), TASK_PATHS // ppt))
 
 
 def _sobol_count(mixes: object) -> int | None:
@@ -250,7 +270,7 @@ def run(
     slurm: str | Path | None = None,
     connect_timeout: float | None = None,
     paths_per_task: int | None = None,
-    mixes_per_task: int = 1,
+    mixes_per_task: int | None = None,
     resume: bool = False,
     overwrite: bool = False,
     progress: bool = True,
@@ -289,8 +309,10 @@ def run(
     paths_per_task : int, optional
         Paths per task (a multiple of 100, the granule); default 1000. It does not change
         the results, only the task size.
-    mixes_per_task : int
-        Mixes per task.
+    mixes_per_task : int, optional
+        Mixes per task; default about 8000 paths per task over at least 32 tasks (8
+        for the default china grid). Like ``paths_per_task`` it does not change the
+        results, only the task size and the chunks of the store.
     resume : bool
         Finish an interrupted run in ``store`` (the configuration and seed must match).
         A store whose creation was interrupted is created anew.
@@ -327,11 +349,15 @@ def run(
     scenario = scenario.with_overrides(**{k: v for k, v in overrides.items() if v is not None})
     sim = scenario.simulation
     ppt = _paths_per_task(sim["paths"], paths_per_task)
-    mpt = positive_int("mixes_per_task", mixes_per_task)
+    if mixes_per_task is not None:
+        positive_int("mixes_per_task", mixes_per_task)
     n_sobol = _sobol_count(mixes)
     if n_sobol is not None:
-        _check_task_count(n_sobol, sim["paths"], ppt, mpt)
+        _check_task_count(
+            n_sobol, sim["paths"], ppt, _mixes_per_task(n_sobol, sim["paths"], ppt, mixes_per_task)
+        )
     design = make_design(scenario, mixes, seed=sim["seed"])
+    mpt = _mixes_per_task(design.n_mix, sim["paths"], ppt, mixes_per_task)
     _check_task_count(design.n_mix, sim["paths"], ppt, mpt)
     plan = plan_execution(workers=workers, threads=threads, scheduler=scheduler, client=client, slurm=slurm)
     # execution set-up (scheduler, recipe, workers, kernel) is proven before the store is touched
@@ -380,7 +406,7 @@ def run(
             years=years,
             seed=seed,
             paths_per_task=paths_per_task,
-            mixes_per_task=mpt if mpt != 1 else None,
+            mixes_per_task=mixes_per_task,
         ),
     )
     attrs = {

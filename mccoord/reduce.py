@@ -104,10 +104,29 @@ def open_raw(path: str) -> dict[str, zarr.Array]:
 def reduce_mixes(
     path: str, mixes: list[int], time: np.ndarray, quantiles: list[float], years: int
 ) -> list[dict[str, np.ndarray]]:
-    """:func:`reduce_mix` for several mixes of a store (one task of a parallel reduction)."""
+    """:func:`reduce_mix` for several mixes of a store (one task of a parallel reduction).
+
+    Mixes that share a chunk of the store are read together, once, when their per-path
+    sigma fits in :data:`SLAB_BYTES` x 4; otherwise each mix reads its own slices.
+    """
     raw = open_raw(path)
+    per_chunk = raw["path_sigma"].chunks[0]
+    sigma_bytes = 8 * int(np.prod(raw["path_sigma"].shape[1:]))
+    out = []
     with quiet_zarr():
-        return [reduce_mix(raw, m, time, quantiles, years) for m in mixes]
+        i = 0
+        while i < len(mixes):
+            m0 = mixes[i] - mixes[i] % per_chunk
+            run = [m for m in mixes[i:] if m0 <= m < m0 + per_chunk]
+            run = run[: next((k for k in range(1, len(run)) if run[k] != run[k - 1] + 1), len(run))]
+            i += len(run)
+            lo, hi = run[0], run[-1] + 1
+            if len(run) > 1 and (hi - lo) * sigma_bytes <= 4 * SLAB_BYTES:
+                local = {n: np.asarray(a[lo:hi]) for n, a in raw.items() if RAW_ARRAYS[n].per_mix}
+                out += [reduce_mix(local, m - lo, time, quantiles, years) for m in run]
+            else:
+                out += [reduce_mix(raw, m, time, quantiles, years) for m in run]
+    return out
 
 
 def reduce_mix(raw, m: int, time: np.ndarray, quantiles: list[float], years: int) -> dict[str, np.ndarray]:
@@ -211,7 +230,9 @@ def reduce_store(
         per_mix = reduce_mixes(path, mixes, time, quantiles, years)
     else:
         n_groups = max(1, min(len(mixes), 4 * len(client.scheduler_info().get("workers", {})) or 1))
-        groups_of = [mixes[i::n_groups] for i in range(n_groups)]
+        # contiguous runs of mixes, so that each group reads whole chunks of the store
+        bounds = np.linspace(0, len(mixes), n_groups + 1).round().astype(int)
+        groups_of = [mixes[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
         futures = [
             client.submit(reduce_mixes, path, g, time, quantiles, years, pure=False) for g in groups_of
         ]

@@ -14,7 +14,7 @@ import numba
 import numpy as np
 
 from .blocks import run_block
-from .catalogue import RAW_ARRAYS, valid_paths
+from .catalogue import RAW_ARRAYS, per_path_values, valid_paths
 from .inputs import ModelInputs
 from .store import TaskGrid, write_block
 
@@ -55,13 +55,14 @@ def granule_deviations(x: np.ndarray, valid: np.ndarray, p0: int, granule: int) 
 
 def reduce_block(res, p0: int, granule: int) -> dict[str, np.ndarray]:
     """What the store keeps of one mix's block of paths, by raw-array name."""
-    valid = valid_paths(res)
+    values = per_path_values(res)
+    valid = valid_paths(res, values)
     out: dict[str, np.ndarray] = {}
     for name, spec in RAW_ARRAYS.items():
         if name == "path_valid":
             out[name] = valid.astype(np.int8)
             continue
-        x = spec.per_path(res)
+        x = values[name]
         if 0 in x.shape[1:]:  # e.g. the parameter draws of a run without uncertainty
             continue
         if spec.per_granule:

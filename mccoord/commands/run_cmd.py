@@ -58,6 +58,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="seconds to wait for a scheduler and its first worker (default 30)",
     )
     p.add_argument("--paths-per-task", type=int, default=None, help="paths per task (multiple of 100)")
+    p.add_argument(
+        "--mixes-per-task",
+        type=int,
+        default=None,
+        help="mixes per task (default: about 8000 paths per task, at least 32 tasks)",
+    )
     p.add_argument("--resume", action="store_true", help="finish an interrupted run in --out")
     p.add_argument("--overwrite", action="store_true", help="replace an existing store")
     p.add_argument(
@@ -113,6 +119,7 @@ def main(args: argparse.Namespace) -> int:
         slurm=args.slurm,
         connect_timeout=args.connect_timeout,
         paths_per_task=args.paths_per_task,
+        mixes_per_task=args.mixes_per_task,
         resume=args.resume,
         overwrite=args.overwrite,
         progress=not args.quiet,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from helpers import ALL_ON, random_shocks, run_given, synthetic_regions
-from mccoord.kernels.layout import PATH_DRAWS, PATH_VALID
+from mccoord.kernels.layout import PATH_DRAWS, PATH_VALID, REC_REGIME
 
 import mccoord
 from mccoord.blocks import run_block
@@ -73,7 +73,7 @@ def test_lanes_equal_the_scalar_kernel_with_steady_states_and_regimes():
     sc = mccoord.scenario_from_table(regions, rho_a=0.15, regime_exit=0.3, regime_entry=0.25, regime0=0.6)
     scalar, vector = _pair(model_inputs(sc), MIXES["half"], 8, years=20)
     _assert_same(scalar, vector)
-    assert 0 < np.nanmean(vector.rec_scalar[:, :, -1]) < 1  # both regimes occur
+    assert 0 < np.nanmean(vector.rec_scalar[:, :, REC_REGIME]) < 1  # both regimes occur
 
 
 def test_lanes_equal_the_scalar_kernel_under_parameter_uncertainty(demo):
