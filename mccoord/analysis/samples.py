@@ -1,0 +1,213 @@
+"""Per-path parameter draws and outcomes of one mix: the input of sensitivity and discovery.
+
+Under parameter uncertainty (MODEL.md section 10) every path draws its own vector of the
+uncertain keys, the same under every mix. Relating a mix's per-path outcomes to those
+draws needs, for the valid paths of that mix:
+
+* ``X``: the drawn parameters, ``(n, k)``, one column per uncertain key;
+* ``target``: whether sigma reached the target by the horizon (first passage ``<= T``);
+* ``sigma``: ``sigma(T)``, the dispersion of log income at the horizon.
+
+They are read from either source the analysis accepts:
+
+* the dataset of :func:`mccoord.simulate` (one mix): ``parameters`` ``(path,
+  parameter)``, ``first_passage``, ``sigma`` ``(path, time)`` and ``valid``;
+* an ensemble store of :func:`mccoord.run` (its path, or the results dataset opened from
+  it): ``STORE/raw`` holds ``path_params`` ``(path, parameter)`` (mix-independent, with
+  the uncertain keys as its ``parameter`` coordinate) beside ``path_first_passage``
+  ``(mix, path)``, ``path_sigma`` ``(mix, path, time)`` and ``path_valid`` ``(mix, path)``.
+
+The array names of the store are listed once, in :data:`RAW_NAMES`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ..errors import ConfigError, StoreError
+from ..params import MECHANISMS
+from ..store import is_store, open_results, quiet_zarr
+
+#: Names of the per-path arrays of ``STORE/raw`` that the analysis reads.
+RAW_NAMES = {
+    "params": "path_params",
+    "parameter": "parameter",
+    "first_passage": "path_first_passage",
+    "sigma": "path_sigma",
+    "valid": "path_valid",
+}
+#: Per-path outcomes the analysis relates to the parameters.
+OUTCOMES: dict[str, str] = {
+    "target": "target reached by the horizon (first passage of sigma <= T), 0 or 1",
+    "sigma": "sigma(T), standard deviation of log income across regions at the horizon",
+}
+
+MixSpec = str | int | dict | None
+
+
+@dataclass(frozen=True)
+class PathSample:
+    """Drawn parameters and outcomes of the valid paths of one mix.
+
+    Attributes
+    ----------
+    X : pandas.DataFrame
+        ``(n, k)`` drawn values of the uncertain keys (columns), one row per valid path
+        (index: the path number).
+    target : numpy.ndarray of bool
+        Target reached by the horizon, per row of ``X``.
+    sigma : numpy.ndarray of float
+        ``sigma(T)`` [1] (standard deviation of log income across regions), per row.
+    horizon : float
+        ``T`` [years since the base year].
+    mix : int
+        Flat mix index in design order (0 for a :func:`mccoord.simulate` dataset).
+    label : str
+        The mix's intensities, e.g. ``transfer=1 market=0.5 ...``.
+    n_invalid : int
+        Paths of the mix left out (invalid: no admissible draw or a non-finite value).
+    """
+
+    X: pd.DataFrame
+    target: np.ndarray
+    sigma: np.ndarray
+    horizon: float
+    mix: int
+    label: str
+    n_invalid: int
+
+    def outcome(self, name: str) -> np.ndarray:
+        """The per-path outcome ``name`` (a key of :data:`OUTCOMES`) as float."""
+        check_outcome(name)
+        return self.target.astype(float) if name == "target" else self.sigma
+
+
+def check_outcome(outcome: object) -> str:
+    """Refuse an outcome that is not a key of :data:`OUTCOMES`."""
+    if outcome not in OUTCOMES:
+        raise ConfigError("outcome", outcome, f"one of: {', '.join(OUTCOMES)}")
+    return str(outcome)
+
+
+def _label(theta: dict[str, float]) -> str:
+    return " ".join(f"{m}={theta[m]:g}" for m in MECHANISMS)
+
+
+def _no_uncertainty(where: str) -> ConfigError:
+    return ConfigError(
+        "parameters",
+        f"none drawn per path in {where}",
+        "a run of a scenario with an [uncertainty] table (every path draws its own parameters)",
+    )
+
+
+def _from_simulation(ds: xr.Dataset, mix: MixSpec) -> PathSample:
+    if mix is not None:
+        raise ConfigError("mix", mix, "None for a mccoord.simulate dataset (it holds one mix)")
+    if "parameters" not in ds:
+        raise _no_uncertainty("this dataset")
+    valid = np.asarray(ds["valid"].values, dtype=bool)
+    horizon = float(ds["time"].values[-1])
+    fp = np.asarray(ds["first_passage"].values, dtype=float)
+    sigma = np.asarray(ds["sigma"].isel(time=-1).values, dtype=float)
+    names = [str(p) for p in ds["parameter"].values]
+    X = pd.DataFrame(np.asarray(ds["parameters"].values, dtype=float), columns=names)
+    theta = {m: float(ds.attrs.get(f"mix_{m}", np.nan)) for m in MECHANISMS}
+    return _sample(X, fp, sigma, valid, horizon, 0, _label(theta))
+
+
+def _sample(X, fp, sigma, valid, horizon, mix, label) -> PathSample:
+    with np.errstate(invalid="ignore"):
+        target = fp <= horizon
+    ok = valid & np.isfinite(sigma) & np.isfinite(X.to_numpy()).all(axis=1)
+    X = X[ok]
+    X.index.name = "path"
+    return PathSample(X, target[ok], sigma[ok], horizon, int(mix), label, int((~ok).sum()))
+
+
+def flat_mix(ds: xr.Dataset, mix: MixSpec) -> int:
+    """Flat index (design order) of ``mix`` in a results dataset.
+
+    ``mix``: ``"best"``, ``"off"``, ``"on"``, a flat index or a dict of intensities (see
+    :func:`mccoord.plots.select_mix`).
+    """
+    from ..plots._select import is_grid, mix_point
+
+    point = mix_point(ds, "best" if mix is None else mix)
+    if not is_grid(ds):
+        return int(point["mix"])
+    shape = tuple(ds.sizes[m] for m in MECHANISMS)
+    return int(np.ravel_multi_index(tuple(point.get(m, 0) for m in MECHANISMS), shape))
+
+
+def raw_dataset(source: str | Path | xr.Dataset) -> xr.Dataset:
+    """``STORE/raw`` as an xarray dataset (lazy), from a store path or its results dataset."""
+    path = source.encoding.get("source") if isinstance(source, xr.Dataset) else source
+    if not path:
+        raise StoreError("no store: the dataset was not opened from a mccoord store")
+    path = Path(path)
+    if not is_store(path):
+        raise StoreError(f"store {path}: not a mccoord store")
+    with quiet_zarr():
+        return xr.open_zarr(str(path), group="raw", consolidated=False)
+
+
+def _from_store(source: str | Path | xr.Dataset, mix: MixSpec) -> PathSample:
+    ds = open_results(source)
+    raw = raw_dataset(source)
+    if RAW_NAMES["params"] not in raw:
+        raise _no_uncertainty(f"store {ds.encoding.get('source', source)}")
+    params = raw[RAW_NAMES["params"]]
+    if RAW_NAMES["parameter"] in params.coords:
+        names = [str(p) for p in params[RAW_NAMES["parameter"]].values]
+    else:
+        names = [str(p) for p in params.attrs.get(RAW_NAMES["parameter"], [])]
+    if len(names) != params.sizes.get("parameter", -1):
+        raise StoreError(
+            f"store {ds.encoding.get('source', source)}: {RAW_NAMES['params']} has no parameter names"
+        )
+    k = flat_mix(ds, mix)
+    theta = {m: float(np.asarray(ds[m].values)[_position(ds, m, k)]) for m in MECHANISMS}
+    horizon = float(ds["time"].values[-1])
+    X = pd.DataFrame(np.asarray(params.transpose("path", "parameter").values, dtype=float), columns=names)
+    fp = np.asarray(raw[RAW_NAMES["first_passage"]][k].values, dtype=float)
+    sigma = np.asarray(raw[RAW_NAMES["sigma"]][k].values, dtype=float)[:, -1]
+    valid = np.asarray(raw[RAW_NAMES["valid"]][k].values) == 1
+    return _sample(X, fp, sigma, valid, horizon, k, _label(theta))
+
+
+def _position(ds: xr.Dataset, mech: str, k: int) -> int:
+    """Position on ``mech``'s coordinate of flat mix ``k``."""
+    if "mix" in ds.dims:
+        return k
+    shape = tuple(ds.sizes[m] for m in MECHANISMS)
+    return int(np.unravel_index(k, shape)[MECHANISMS.index(mech)])
+
+
+def path_sample(source: str | Path | xr.Dataset, mix: MixSpec = None) -> PathSample:
+    """Drawn parameters and outcomes of the valid paths of one mix.
+
+    Parameters
+    ----------
+    source : path or xarray.Dataset
+        A store of :func:`mccoord.run` (or its results dataset), or the dataset of
+        :func:`mccoord.simulate`.
+    mix : str, int or dict, optional
+        Store only: ``"best"`` (default), ``"off"``, ``"on"``, a flat mix index or a dict
+        of intensities.
+
+    Raises
+    ------
+    ConfigError
+        If the run drew no parameters per path, or ``mix`` is not a mix of the source.
+    StoreError
+        If the store does not exist, is incomplete or lacks its per-path arrays.
+    """
+    if isinstance(source, xr.Dataset) and "path" in source.dims and "first_passage" in source:
+        return _from_simulation(source, mix)
+    return _from_store(source, mix)
