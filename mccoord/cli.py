@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "mccoord.commands.bench_cmd",
     "mccoord.commands.plot_cmd",
     "mccoord.commands.report_cmd",
+    "mccoord.commands.sensitivity_cmd",
 )
 
 

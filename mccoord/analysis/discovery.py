@@ -40,7 +40,7 @@ import xarray as xr
 from ..errors import ConfigError
 from .samples import MixSpec, path_sample
 
-__all__ = ["Box", "Discovery", "find_boxes", "scenario_discovery"]
+__all__ = ["Box", "Discovery", "find_boxes", "format_discovery", "scenario_discovery"]
 
 #: Share of the paths in the box peeled off at each step, and the pasting step.
 PEEL_ALPHA = 0.05
@@ -285,3 +285,40 @@ def scenario_discovery(
             "method": "PRIM (prim package), peel and paste alpha 0.05, minimum mass 0.05",
         },
     )
+
+
+def format_discovery(result: Discovery) -> str:
+    """A :class:`Discovery` as text: the boxes, their restrictions and the trade-off."""
+    lines = [
+        f"scenario discovery, mix {result.mix}: {result.label}",
+        f"{result.n_fail} of {result.n} valid paths fail the target by T = {result.horizon:g} "
+        f"({result.n_fail / result.n:.1%})"
+        if result.n
+        else "no valid paths",
+    ]
+    if not result.boxes:
+        lines.append("no failing path: nothing to discover")
+        return "\n".join(lines)
+    lines.append(f"PRIM boxes (chosen step: {result.attrs.get('choice', '')})")
+    for b, box in enumerate(result.boxes, start=1):
+        lines.append("")
+        lines.append(
+            f"box {b}: coverage {box.coverage:.3f}, density {box.density:.3f}, mass {box.mass:.3f}, "
+            f"{len(box.limits)} restricted parameter(s), step {box.step} of {len(box.trajectory) - 1}"
+        )
+        for name, r in box.limits.iterrows():
+            lines.append(
+                f"  {name:<16} {r['low']:.4g} .. {r['high']:.4g}   "
+                f"(sample range {r['min']:.4g} .. {r['max']:.4g}; qp {r['qp']:.2g})"
+            )
+        traj = box.trajectory
+        picks = sorted({0, box.step, len(traj) - 1, *np.linspace(0, len(traj) - 1, 6).astype(int)})
+        lines.append("  trade-off:  step  coverage  density  mass  restricted")
+        for i in picks:
+            t = traj.iloc[i]
+            mark = " <" if i == box.step else ""
+            lines.append(
+                f"              {i:>4}  {t['coverage']:8.3f}  {t['density']:7.3f}  {t['mass']:.3f}  "
+                f"{int(t['res_dim']):>10}{mark}"
+            )
+    return "\n".join(lines)

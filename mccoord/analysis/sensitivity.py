@@ -13,9 +13,7 @@ valid paths of one mix at a time (SALib's given-data methods):
     ``target`` the distance is ``|P(target | slice) - P(target)|``, so the index is the
     typical shift of the target probability across the parameter's range. Confidence
     interval: percentile bootstrap over paths (``resamples`` resamples, seeded), since
-    SALib gives none for PAWN. Even a parameter without influence gets a positive index
-    from sampling noise: ``attrs["pawn_noise"]`` is the 95% critical value of the KS
-    distance between one slice and the whole sample; indices below it are noise.
+    SALib gives none for PAWN.
 ``delta`` and ``S1`` (continuous outcomes only)
     Borgonovo's moment-independent delta (Borgonovo 2007), by the given-data estimator of
     Plischke, Borgonovo and Smith (2013) with its bias reduction, on the sample as drawn
@@ -29,6 +27,11 @@ Outcomes (:data:`mccoord.analysis.samples.OUTCOMES`): ``target`` (target reached
 horizon, first passage ``<= T``) and ``sigma`` (``sigma(T)``). Default method: ``pawn``
 for both. ``delta`` costs much more: SALib computes three variants of it, each with its
 bootstrap (about 15 s of CPU per parameter and mix at 1000 paths and 100 resamples).
+
+Even a parameter without influence gets a positive index from sampling noise. Every
+table therefore has a row for ``dummy``, a column of independent uniform draws (seeded)
+analysed like the parameters (Khorashadi Zadeh et al. 2017): a parameter whose interval
+does not lie above the dummy's is indistinguishable from no influence.
 
 The indices depend on the declared distributions: they say how much of the outcome's
 variation the *declared* uncertainty of each key explains, for that mix.
@@ -50,7 +53,7 @@ from ..errors import ConfigError
 from ..params import MECHANISMS
 from .samples import OUTCOMES, MixSpec, PathSample, check_outcome, path_sample
 
-__all__ = ["METHODS", "sensitivity", "sensitivity_indices"]
+__all__ = ["METHODS", "format_sensitivity", "sensitivity", "sensitivity_indices"]
 
 #: Methods of :func:`sensitivity` and the measures (``method`` column) each gives.
 METHODS: dict[str, tuple[str, ...]] = {"pawn": ("pawn",), "delta": ("delta", "S1")}
@@ -61,6 +64,8 @@ PAWN_SLICES = 10
 #: Fewest valid paths the measures are computed on.
 MIN_PATHS = 50
 CONF_LEVEL = 0.95
+#: Name of the noise-reference row (a column of independent uniform draws).
+DUMMY = "dummy"
 
 
 @contextlib.contextmanager
@@ -92,15 +97,6 @@ def _pawn(X: np.ndarray, y: np.ndarray) -> np.ndarray:
 
     res = pawn.analyze(_problem([f"x{j}" for j in range(X.shape[1])]), X, y, S=PAWN_SLICES)
     return np.asarray(res["median"], dtype=float)
-
-
-def pawn_noise(n: int, slices: int = PAWN_SLICES) -> float:
-    """95% critical value of the KS distance between one of ``slices`` slices and all ``n``.
-
-    ``1.358 * sqrt((m + n) / (m n))`` with ``m = n / slices`` (two-sample KS, large samples).
-    """
-    m = n / slices
-    return float(1.358 * math.sqrt((m + n) / (m * n)))
 
 
 def _indices_pawn(X, y, resamples, seed) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -183,9 +179,10 @@ def sensitivity_indices(
     Returns
     -------
     pandas.DataFrame
-        One row per parameter and measure: ``parameter, method, index, ci_low, ci_high,
-        rank, n`` (``rank`` 1 = largest index of that measure). A constant column has
-        NaN indices.
+        One row per parameter and measure, plus the ``dummy`` row (module docstring):
+        ``parameter, method, index, ci_low, ci_high, rank, n`` (``rank`` 1 = largest
+        index of that measure). A constant column has NaN indices; a constant outcome
+        gives 0 everywhere.
     """
     if method not in METHODS:
         raise ConfigError("method", method, f"one of: {', '.join(METHODS)}")
@@ -200,6 +197,10 @@ def sensitivity_indices(
     n = X.shape[0]
     if n < MIN_PATHS:
         raise ConfigError("paths", n, f"at least {MIN_PATHS} valid paths for sensitivity indices")
+    if DUMMY in names:
+        raise ConfigError("names", DUMMY, f"parameter names other than {DUMMY!r} (the noise reference)")
+    names = [*names, DUMMY]
+    X = np.column_stack([X, np.random.default_rng([int(seed), 1]).uniform(size=n)])
     varies = np.ptp(X, axis=0) > 0
     results = {m: (np.full(len(names), np.nan),) * 3 for m in METHODS[method]}
     if varies.any() and np.ptp(y) > 0:
@@ -243,7 +244,7 @@ def sensitivity_indices(
             if method == "pawn"
             else "SALib delta: normal interval from its bootstrap",
             "pawn_slices": PAWN_SLICES if method == "pawn" else None,
-            "pawn_noise": pawn_noise(n) if method == "pawn" else None,
+            "dummy": DUMMY,
         }
     )
     return table
@@ -300,9 +301,10 @@ def sensitivity(
     pandas.DataFrame
         Tidy: one row per mix, parameter and measure, columns ``mix, outcome, parameter,
         method, index, ci_low, ci_high, rank, n`` (``n`` valid paths used; ``rank`` 1 =
-        most influential). ``attrs``: ``labels`` (mix -> intensities), ``horizon``
-        [years], ``n_invalid`` per mix, ``conf_level``, ``resamples``, ``seed``,
-        ``pawn_noise`` and what each measure is.
+        most influential), with a ``dummy`` row per mix and measure as the noise
+        reference. ``attrs``: ``labels`` (mix -> intensities), ``horizon`` [years],
+        ``n_invalid`` per mix, ``conf_level``, ``resamples``, ``seed`` and what each
+        measure is.
 
     Raises
     ------
@@ -349,3 +351,36 @@ def sensitivity(
         }
     )
     return table
+
+
+def format_sensitivity(table: pd.DataFrame) -> str:
+    """The table of :func:`sensitivity` as text: one block per mix, most influential first."""
+    a = table.attrs
+    lines = [
+        f"sensitivity of {a.get('outcome')} ({a.get('outcome_description')}, T = {a.get('horizon', 0):g}) "
+        f"to the uncertain parameters; {a.get('conf_level', CONF_LEVEL):.0%} intervals from "
+        f"{a.get('resamples')} bootstrap resamples"
+    ]
+    lines.append(
+        f"{DUMMY}: independent uniform draws, the noise level: a parameter whose interval does not "
+        f"lie above the {DUMMY}'s is indistinguishable from no influence"
+    )
+    for mix, part in table.groupby("mix", sort=False):
+        n_invalid = a.get("n_invalid", {}).get(mix, 0)
+        lines.append("")
+        lines.append(
+            f"mix {mix}: {a.get('labels', {}).get(mix, '')} ({int(part['n'].iloc[0])} valid paths"
+            + (f", {n_invalid} invalid" if n_invalid else "")
+            + ")"
+        )
+        if np.allclose(part[["index", "ci_low", "ci_high"]].to_numpy(dtype=float), 0.0):
+            lines.append("  the outcome is the same on every valid path: it depends on no parameter")
+            continue
+        lines.append(f"  {'rank':>4}  {'parameter':<16}{'method':<8}{'index':>8}   95% interval")
+        for _, r in part.iterrows():
+            rank = "" if pd.isna(r["rank"]) else str(int(r["rank"]))
+            lines.append(
+                f"  {rank:>4}  {r['parameter']:<16}{r['method']:<8}{r['index']:>8.3f}   "
+                f"[{r['ci_low']:.3f}, {r['ci_high']:.3f}]"
+            )
+    return "\n".join(lines)
