@@ -11,21 +11,29 @@ valid paths of one mix at a time (SALib's given-data methods):
     over the paths whose draw of the parameter falls in one of 10 equal-frequency
     slices; the index is the median over slices, in [0, 1]. For the 0/1 outcome
     ``target`` the distance is ``|P(target | slice) - P(target)|``, so the index is the
-    typical shift of the target probability across the parameter's range. Confidence
-    interval: percentile bootstrap over paths (``resamples`` resamples, seeded), since
-    SALib gives none for PAWN.
-``delta`` and ``S1`` (continuous outcomes only)
+    typical shift of the target probability across the parameter's range. SALib gives
+    no interval for PAWN: mccoord bootstraps paths (``resamples`` resamples, seeded).
+    Resampled paths repeat, which shifts the resampled statistic upward, so the index
+    is bias-reduced as SALib does for delta (``2 PAWN - mean of the resamples``) and
+    the interval is normal with the resamples' standard deviation.
+``S1`` (given with either method)
+    The first-order Sobol index from the same data, ``Var(E[Y | x_i]) / Var(Y)``, by
+    the correlation ratio over equal-frequency classes of the draws (SALib's
+    ``delta.analyze(method="sobol")``; Plischke et al. 2013), with SALib's bootstrap
+    interval (normal, ``resamples`` resamples). For ``target`` it is the variance of
+    the target probability across the parameter's range over ``p (1 - p)``. When the
+    shocks explain most of an outcome's spread it separates a parameter from noise with
+    fewer paths than PAWN, whose distances of whole distributions are then small.
+``delta`` (continuous outcomes only)
     Borgonovo's moment-independent delta (Borgonovo 2007), by the given-data estimator of
     Plischke, Borgonovo and Smith (2013) with its bias reduction, on the sample as drawn
-    (SALib's ``delta_raw``), and the first-order Sobol index from the same data
-    (correlation ratio over equal-frequency classes); confidence intervals are SALib's
-    bootstrap (normal, ``resamples`` resamples). Delta needs a density of the outcome,
-    which a 0/1 outcome does not have (SALib's kernel estimate skips classes where it
-    is constant, biasing delta), so ``target`` is refused with delta.
+    (SALib's ``delta_raw``), with SALib's bootstrap interval. Delta needs a density of
+    the outcome, which a 0/1 outcome does not have (SALib's kernel estimate skips
+    classes where it is constant, biasing delta), so ``target`` is refused with delta.
 
 Outcomes (:data:`mccoord.analysis.samples.OUTCOMES`): ``target`` (target reached by the
 horizon, first passage ``<= T``) and ``sigma`` (``sigma(T)``). Default method: ``pawn``
-for both. ``delta`` costs much more: SALib computes three variants of it, each with its
+(PAWN and ``S1``) for both. ``delta`` costs much more: SALib computes three variants of it, each with its
 bootstrap (about 15 s of CPU per parameter and mix at 1000 paths and 100 resamples).
 
 Even a parameter without influence gets a positive index from sampling noise. Every
@@ -56,7 +64,7 @@ from .samples import OUTCOMES, MixSpec, PathSample, check_outcome, path_sample
 __all__ = ["METHODS", "format_sensitivity", "sensitivity", "sensitivity_indices"]
 
 #: Methods of :func:`sensitivity` and the measures (``method`` column) each gives.
-METHODS: dict[str, tuple[str, ...]] = {"pawn": ("pawn",), "delta": ("delta", "S1")}
+METHODS: dict[str, tuple[str, ...]] = {"pawn": ("pawn", "S1"), "delta": ("delta", "S1")}
 #: Columns of the table :func:`sensitivity` returns.
 COLUMNS = ("mix", "outcome", "parameter", "method", "index", "ci_low", "ci_high", "rank", "n")
 #: Conditioning slices of PAWN (SALib's default and Pianosi and Wagener's).
@@ -107,9 +115,33 @@ def _indices_pawn(X, y, resamples, seed) -> dict[str, tuple[np.ndarray, np.ndarr
         for b in range(resamples):
             i = rng.integers(0, y.size, y.size)
             boot[b] = _pawn(X[i], y[i])
-    tail = 100 * (1 - CONF_LEVEL) / 2
-    lo, hi = np.nanpercentile(boot, [tail, 100 - tail], axis=0)
-    return {"pawn": (est, lo, hi)}
+    from scipy.stats import norm
+
+    # resampled paths repeat, which shifts the KS statistics upward: bias-reduce the
+    # estimate by the bootstrap (2 est - mean), as SALib does for delta, with a normal
+    # interval from the bootstrap spread
+    reduced = 2 * est - boot.mean(axis=0)
+    half = norm.ppf(0.5 + CONF_LEVEL / 2) * boot.std(axis=0, ddof=1)
+    est, lo, hi = reduced, reduced - half, reduced + half
+    return {"pawn": (est, lo, hi), **_indices_first_order(X, y, resamples, seed)}
+
+
+def _indices_first_order(X, y, resamples, seed) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    from SALib.analyze import delta
+
+    with _contained_salib(seed + 1):
+        res = delta.analyze(
+            _problem([f"x{j}" for j in range(X.shape[1])]),
+            X,
+            y,
+            num_resamples=resamples,
+            conf_level=CONF_LEVEL,
+            seed=seed + 1,
+            method="sobol",
+        )
+    est = np.asarray(res["S1"], dtype=float)
+    half = np.asarray(res["S1_conf"], dtype=float)
+    return {"S1": (est, est - half, est + half)}
 
 
 def _indices_delta(X, y, resamples, seed) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -240,7 +272,7 @@ def sensitivity_indices(
             "conf_level": CONF_LEVEL,
             "resamples": resamples,
             "seed": int(seed),
-            "ci_method": "percentile bootstrap over paths"
+            "ci_method": "bootstrap over paths: bias-reduced estimate, normal interval"
             if method == "pawn"
             else "SALib delta: normal interval from its bootstrap",
             "pawn_slices": PAWN_SLICES if method == "pawn" else None,

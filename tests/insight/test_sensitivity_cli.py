@@ -1,0 +1,45 @@
+"""``mccoord sensitivity STORE`` on a small real store."""
+
+from __future__ import annotations
+
+import pytest
+
+from mccoord.cli import main
+
+
+def test_cli_prints_the_ranking(uncertain_store, capsys):
+    argv = ["sensitivity", str(uncertain_store), "--outcome", "sigma", "--mix", "on", "--resamples", "20"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "mix 3: transfer=1" in out
+    for name in ("lambda_c", "tau_max", "dummy"):
+        assert name in out
+
+
+def test_cli_discovery_and_plot(uncertain_store, tmp_path, capsys):
+    figure = tmp_path / "box.png"
+    argv = ["sensitivity", str(uncertain_store), "--discover", "--mix", "on", "--plot", str(figure)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "scenario discovery, mix 3" in out
+    assert figure.stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "field"),
+    [
+        (["--outcome", "target", "--method", "delta"], "method"),
+        (["--mix", "transfer=0.5"], "mix.transfer"),
+        (["--resamples", "2"], "resamples"),
+        (["--discover", "--mix", "on", "--mix", "off"], "--mix"),
+    ],
+)
+def test_cli_bad_input_is_one_line_and_exit_2(uncertain_store, capsys, argv, field):
+    assert main(["sensitivity", str(uncertain_store), *argv]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and field in err
+
+
+def test_cli_store_without_parameters(grid_store, capsys):
+    assert main(["sensitivity", str(grid_store)]) == 2
+    assert "uncertainty" in capsys.readouterr().err
