@@ -222,7 +222,7 @@ def render_report(ds_or_store: xr.Dataset | str | Path, *, top: int = 10) -> str
         if meta.get("design") == "sampled":
             parts.append(
                 f"<p>First-order and total Sobol indices of p_target at t={T:g} over the five "
-                f"intensities; estimator: {esc(meta['estimator'])} (R&sup2; {meta['r2']:.3f}); "
+                f"intensities; estimator: {esc(meta['estimator'])}; "
                 f"standard errors: {esc(meta['se_method'])}.</p>"
             )
         else:
