@@ -46,9 +46,9 @@ def plot_sensitivity(
         raise ConfigError("method", method, f"a measure of the table ({', '.join(methods)})")
     rows = table[table["method"] == method]
     mixes = list(dict.fromkeys(rows["mix"]))
-    first = rows[rows["mix"] == mixes[0]].sort_values("index", ascending=False, na_position="last")
-    params = list(first["parameter"])
-    ax = ax or new_axes((7.0, 1.2 + 0.35 * len(params) * max(1, len(mixes)) ** 0.5))
+    largest = rows.groupby("parameter", sort=False)["index"].max().sort_values(ascending=False)
+    params = list(largest.index)
+    ax = ax or new_axes((7.0, 1.8 + 0.2 * len(mixes) + 0.35 * len(params) * max(1, len(mixes)) ** 0.5))
     height = 0.8 / len(mixes)
     pos = np.arange(len(params))
     labels = table.attrs.get("labels", {})
@@ -77,7 +77,7 @@ def plot_sensitivity(
     a = table.attrs
     ax.set_xlabel(f"{method} index of {a.get('outcome', 'the outcome')} (T = {a.get('horizon', np.nan):g})")
     ax.set_title("which uncertain parameters matter, 95% bootstrap intervals", fontsize=10)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=1, frameon=False)
     ax.grid(alpha=0.3, axis="x")
     return ax
 
@@ -117,7 +117,8 @@ def plot_discovery(result: Discovery | object, box: int = 1, *, ax: Axes | None 
         zorder=4,
         label=f"chosen box (step {chosen.step})",
     )
-    ax.figure.colorbar(points, ax=ax, label="restricted parameters")
+    bar = ax.figure.colorbar(points, ax=ax, label="restricted parameters")
+    bar.set_ticks(range(int(traj["res_dim"].max()) + 1))
     text = "\n".join(f"{name}: {r['low']:.3g} .. {r['high']:.3g}" for name, r in chosen.limits.iterrows())
     ax.text(
         0.02,
@@ -136,6 +137,6 @@ def plot_discovery(result: Discovery | object, box: int = 1, *, ax: Axes | None 
         f"where mix {result.mix} fails the target (T = {result.horizon:g}): PRIM trade-off",
         fontsize=10,
     )
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=8, loc="center left")
     ax.grid(alpha=0.3)
     return ax

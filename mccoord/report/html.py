@@ -27,6 +27,7 @@ from ..plots import (
 )
 from ..plots._select import grid_mechs, is_grid
 from ..store import open_results
+from .sensitivity_section import sensitivity_section
 
 #: Figures of the report, in order: (id, caption).
 FIGURES: tuple[tuple[str, str], ...] = (
@@ -233,6 +234,9 @@ def render_report(ds_or_store: xr.Dataset | str | Path, *, top: int = 10) -> str
                 f"{esc(meta['se_method'])}.</p>"
             )
         parts.append(_table(table, left=("term", "kind")))
+
+    # which parameters matter (runs that drew parameters per path)
+    parts.append(sensitivity_section(ds))
 
     # figures
     parts.append("<h2 id='figures'>Figures</h2>")

@@ -43,3 +43,13 @@ def test_cli_bad_input_is_one_line_and_exit_2(uncertain_store, capsys, argv, fie
 def test_cli_store_without_parameters(grid_store, capsys):
     assert main(["sensitivity", str(grid_store)]) == 2
     assert "uncertainty" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_report_has_the_section_for_a_run_with_uncertainty(uncertain_store, grid_store):
+    from mccoord.report.sensitivity_section import sensitivity_section
+
+    page = sensitivity_section(uncertain_store, resamples=20)
+    assert "Which parameters matter" in page and "fig-sensitivity" in page
+    assert "tau_max" in page and "dummy" in page
+    assert sensitivity_section(grid_store) == ""
