@@ -8,7 +8,10 @@ same names and bad values are refused before any work starts.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
+
+import numpy as np
 
 from .errors import ConfigError
 
@@ -116,7 +119,8 @@ INTEGER_KEYS: frozenset[str] = frozenset({"review", "window"})
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A Python or NumPy real number, not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
 
 
 def validate_params(overrides: dict[str, object], *, where: str = "model") -> dict[str, float]:

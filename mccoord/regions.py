@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError
+from .files import MAX_TABLE_BYTES, regular_file
 
 REQUIRED = ("region", "group", "gdp_per_capita", "population", "specialisation")
 OPTIONAL = ("integration", "lat", "lon", "saving", "steady_state")
@@ -22,8 +23,10 @@ def _read_csv(relpath: object, base_dir: Path | None, field: str, **kwargs) -> p
         path = base_dir / path
     if not path.is_file():
         raise ConfigError(field, relpath, f"an existing CSV file (looked for {path})")
+    regular_file(path, field, MAX_TABLE_BYTES, shown=relpath)
     try:
-        return pd.read_csv(path, encoding="utf-8", **kwargs)
+        # only empty cells are missing: "NA", "None" or "null" are names, not missing values
+        return pd.read_csv(path, encoding="utf-8", keep_default_na=False, na_values=[""], **kwargs)
     except UnicodeDecodeError as exc:
         raise ConfigError(field, relpath, "a UTF-8 encoded CSV file") from exc
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
@@ -110,10 +113,17 @@ def read_regions(relpath: object, base_dir: Path | None) -> pd.DataFrame:
     return validate_regions(table, f"regions file {relpath}")
 
 
-def validate_distance_matrix(d: np.ndarray, where: str) -> np.ndarray:
-    """Check that ``d`` is a square, symmetric, non-negative matrix with a zero diagonal."""
+def validate_distance_matrix(d: np.ndarray, where: str, n_regions: int | None = None) -> np.ndarray:
+    """Check that ``d`` is a square, symmetric, non-negative matrix with a zero diagonal.
+
+    With ``n_regions`` it must also have one row and one column per region.
+    """
     if d.ndim != 2 or d.shape[0] != d.shape[1]:
         raise ConfigError(where, f"shape {d.shape}", "a square distance matrix")
+    if n_regions is not None and d.shape != (n_regions, n_regions):
+        raise ConfigError(
+            where, f"shape {d.shape}", f"a {n_regions} x {n_regions} matrix (one row and column per region)"
+        )
     if not np.isfinite(d).all():
         raise ConfigError(where, "a non-finite entry", "finite distances in km")
     if (d < 0).any():
@@ -158,4 +168,4 @@ def read_distances(relpath: object, base_dir: Path | None, names: list[str]) -> 
         d = table.loc[names, names].to_numpy(dtype=float)
     except ValueError as exc:
         raise ConfigError(f"distances file {relpath}", "a non-numeric entry", "numbers in km") from exc
-    return validate_distance_matrix(d, f"distances file {relpath}")
+    return validate_distance_matrix(d, f"distances file {relpath}", len(names))

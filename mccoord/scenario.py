@@ -19,6 +19,7 @@ field, the value and what is expected, before any work starts.
 from __future__ import annotations
 
 import itertools
+import numbers
 import tomllib
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -28,7 +29,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .checks import positive_int, seed_value
 from .errors import ConfigError
+from .files import MAX_CONFIG_BYTES, regular_file
 from .params import MECHANISMS, PARAM_BY_KEY, validate_mix, validate_params
 from .regions import read_distances, read_regions
 from .stability import check_stability
@@ -164,24 +167,20 @@ def _check_simulation(sim: dict[str, Any]) -> dict[str, Any]:
             raise ConfigError(f"simulation.{key}", value, f"one of: {', '.join(SIMULATION_DEFAULTS)}")
         out[key] = value
     for key in ("years", "paths", "substeps", "record_every"):
-        v = out[key]
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ConfigError(f"simulation.{key}", v, "a positive whole number")
-    seed = out["seed"]
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
-        raise ConfigError("simulation.seed", seed, "a whole number in [0, 2**63)")
+        out[key] = positive_int(f"simulation.{key}", out[key])
+    out["seed"] = seed_value("simulation.seed", out["seed"])
     if out["years"] % out["record_every"]:
         raise ConfigError(
             "simulation.record_every", out["record_every"], f"a divisor of simulation.years ({out['years']})"
         )
     tr = out["target_reduction"]
-    if isinstance(tr, bool) or not isinstance(tr, int | float) or not 0.0 < tr < 1.0:
+    if isinstance(tr, bool) or not isinstance(tr, numbers.Real) or not 0.0 < tr < 1.0:
         raise ConfigError("simulation.target_reduction", tr, "a number in (0, 1)")
     q = out["quantiles"]
     if (
         not isinstance(q, list | tuple)
         or not q
-        or any(isinstance(x, bool) or not isinstance(x, int | float) for x in q)
+        or any(isinstance(x, bool) or not isinstance(x, numbers.Real) for x in q)
         or any(not 0.0 <= x <= 1.0 for x in q)
         or len(set(q)) != len(q)
     ):
@@ -339,6 +338,7 @@ def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO, **overrides: Any)
     10
     """
     path = _resolve(name_or_path)
+    regular_file(path, "scenario", MAX_CONFIG_BYTES, shown=str(name_or_path))
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -380,7 +380,7 @@ def scenario_from_table(
         distance_km = great_circle_km(table["lat"].to_numpy(), table["lon"].to_numpy())
     from .regions import validate_distance_matrix
 
-    distance_km = validate_distance_matrix(np.asarray(distance_km, dtype=float), "distance_km")
+    distance_km = validate_distance_matrix(np.asarray(distance_km, dtype=float), "distance_km", len(table))
     sim = _check_simulation({})
     params = validate_params({})
     sc = Scenario(

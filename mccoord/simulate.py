@@ -2,68 +2,42 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
-from .blocks import run_block
+from .blocks import n_records, run_block
+from .catalogue import SIM_VARIABLES, annotate, with_year_index
+from .checks import positive_int, seed_value
+from .errors import ConfigError
 from .inputs import mix_vector, model_inputs, resolve_params
-from .kernels.layout import (
-    P_BETA,
-    P_DRAWS,
-    P_FIRST_PASSAGE,
-    P_GROWTH,
-    P_PICK_CA,
-    P_VALID,
-    R_CA,
-    R_CCD,
-    R_DEFECTION,
-    R_EC,
-    R_ID,
-    R_REGIME,
-    R_SIGMA,
-    R_THEIL,
-    R_THEIL_BETWEEN,
-    R_THEIL_WITHIN,
-)
-from .kernels.paths import S_A, S_E, S_K, S_S, S_Z
+from .kernels.layout import N_PATH_SCALARS, N_REC_SCALARS
+from .kernels.paths import N_STATE_REC
 from .params import DRIVERS, MECHANISMS, validate_mix
-from .scenario import Scenario
-from .variables import annotate
-
-_TIME_SCALARS = {
-    "sigma": R_SIGMA,
-    "CA": R_CA,
-    "EC": R_EC,
-    "ID": R_ID,
-    "theil": R_THEIL,
-    "theil_between": R_THEIL_BETWEEN,
-    "theil_within": R_THEIL_WITHIN,
-    "ccd": R_CCD,
-    "defection": R_DEFECTION,
-    "regime": R_REGIME,
-}
-_STATES = {"a": S_A, "K": S_K, "s": S_S, "e": S_E, "z": S_Z}
+from .scenario import Scenario, load_scenario
 
 
-def beta_speed(slope: np.ndarray, horizon: float) -> np.ndarray:
-    """Implied convergence speed ``-ln(1 + slope*T)/T`` (NaN where ``1 + slope*T <= 0``)."""
-    arg = 1.0 + np.asarray(slope, dtype=float) * horizon
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(arg > 0, -np.log(np.where(arg > 0, arg, 1.0)) / horizon, np.nan)
+def _check_memory(paths: int, n_time: int, n_regions: int) -> None:
+    """Refuse a call whose dataset would not fit in the available memory."""
+    import psutil
 
-
-def _check_positive(name: str, value: object) -> int:
-    from .errors import ConfigError
-
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ConfigError(name, value, "a positive whole number")
-    return int(value)
+    per_path = n_time * ((2 + N_STATE_REC) * n_regions + N_REC_SCALARS) + N_PATH_SCALARS
+    need = 2 * 8 * paths * per_path  # the kernel's output and the dataset built from it
+    free = psutil.virtual_memory().available
+    if need > free:
+        raise ConfigError(
+            "paths",
+            paths,
+            f"fewer paths: the dataset would need about {need / 1e9:.1f} GB of memory and "
+            f"{free / 1e9:.1f} GB are available (mccoord.run keeps large ensembles on disk)",
+        )
 
 
 def simulate(
-    scenario: Scenario,
+    scenario: Scenario | str,
     mix: dict | None = None,
     *,
     paths: int,
@@ -75,8 +49,8 @@ def simulate(
 
     Parameters
     ----------
-    scenario : Scenario
-        From :func:`mccoord.load_scenario`.
+    scenario : Scenario or str
+        From :func:`mccoord.load_scenario`, or a built-in name or TOML path.
     mix : dict, optional
         Intensities in [0, 1] by mechanism name (``transfer``, ``market``,
         ``cooperation``, ``supervision``, ``order_parameter``); missing ones are 0.
@@ -109,22 +83,28 @@ def simulate(
     >>> dict(ds.sizes)
     {'path': 20, 'time': 6, 'region': 10, 'driver': 3}
     """
-    from .errors import ConfigError
-
-    paths = _check_positive("paths", paths)
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**63:
-        raise ConfigError("seed", seed, "a whole number in [0, 2**63)")
+    if isinstance(scenario, str | Path):
+        scenario = load_scenario(scenario)
+    elif not isinstance(scenario, Scenario):
+        raise ConfigError("scenario", scenario, "a Scenario, a built-in scenario name or a TOML path")
+    if mix is not None and not isinstance(mix, dict):
+        raise ConfigError("mix", mix, "a dict of intensities by mechanism name, e.g. {'transfer': 1.0}")
+    if params is not None and not isinstance(params, dict):
+        raise ConfigError("params", params, "a dict of model keys, e.g. {'alpha': 0.35}")
+    paths = positive_int("paths", paths)
+    seed = seed_value("seed", seed)
     full_mix = validate_mix(mix or {})
-    sim = scenario.simulation
     if years is not None:
-        scenario = scenario.with_overrides(years=_check_positive("years", years))
-        sim = scenario.simulation
-    inputs = model_inputs(scenario, params)
+        scenario = scenario.with_overrides(years=positive_int("years", years))
+    sim = scenario.simulation
     years = sim["years"]
+    _check_memory(paths, n_records(years, sim["record_every"]), scenario.n_regions)
+    resolved = resolve_params(scenario, params)
+    inputs = model_inputs(scenario, params)
     res = run_block(
         inputs,
         mix_vector(full_mix),
-        seed=int(seed),
+        seed=seed,
         path0=0,
         n_paths=paths,
         years=years,
@@ -134,56 +114,44 @@ def simulate(
         full=True,
     )
     time = np.arange(0, years + 1, sim["record_every"])
-    dims3 = ("path", "time", "region")
+    keys = list(inputs.uncertainty.keys)
     data = {
-        "ln_y": (dims3, res.rec_lny),
-        "L": (dims3, res.rec_L),
-        **{k: (dims3, res.rec_state[:, :, i, :]) for k, i in _STATES.items()},
-        **{k: (("path", "time"), res.rec_scalar[:, :, i]) for k, i in _TIME_SCALARS.items()},
-        "beta_slope": ("path", res.path_scalar[:, P_BETA]),
-        "beta_speed": ("path", beta_speed(res.path_scalar[:, P_BETA], years)),
-        "growth": ("path", res.path_scalar[:, P_GROWTH]),
-        "first_passage": ("path", res.path_scalar[:, P_FIRST_PASSAGE]),
-        "valid": ("path", res.path_scalar[:, P_VALID].astype(bool)),
-        "order_parameter_picks": (
-            ("path", "driver"),
-            res.path_scalar[:, P_PICK_CA : P_PICK_CA + 3].astype(np.int64),
-        ),
+        name: (v.dims, v.extract(res, years))
+        for name, v in SIM_VARIABLES.items()
+        if keys or not v.uncertain_only
     }
-    keys = inputs.uncertainty.keys
-    if keys:
-        data["parameters"] = (("path", "parameter"), res.path_params)
-        data["draws"] = ("path", res.path_scalar[:, P_DRAWS].astype(np.int64))
     regions = scenario.regions
     ds = xr.Dataset(
         data,
         coords={
             "path": np.arange(paths),
-            "time": ("time", time, {"long_name": "years since the base year", "units": "year"}),
-            "year": ("time", scenario.base_year + time, {"long_name": "calendar year"}),
+            "time": ("time", time),
+            "year": ("time", int(scenario.base_year) + time),
             "region": regions["region"].to_numpy(dtype=object),
-            "group": ("region", regions["group"].to_numpy(dtype=object), {"long_name": "macro-region"}),
-            "driver": list(DRIVERS),
-            **(
-                {"parameter": ("parameter", list(keys), {"long_name": "uncertain model key"})} if keys else {}
-            ),
+            "group": ("region", regions["group"].to_numpy(dtype=object)),
+            "driver": np.asarray(DRIVERS, dtype=object),
+            **({"parameter": np.asarray(keys, dtype=object)} if keys else {}),
         },
     )
     ds = annotate(ds)
     ds.attrs.update(
+        title=f"mccoord simulation: {scenario.name}",
+        source=f"mccoord {__import__('mccoord').__version__}",
         scenario=scenario.name,
+        base_year=int(scenario.base_year),
         seed=int(seed),
-        years=years,
-        paths=paths,
-        substeps=sim["substeps"],
-        target_reduction=sim["target_reduction"],
-        mix=str({m: full_mix[m] for m in MECHANISMS}),
+        years=int(years),
+        paths=int(paths),
+        substeps=int(sim["substeps"]),
+        record_every=int(sim["record_every"]),
+        target_reduction=float(sim["target_reduction"]),
+        mix=json.dumps({m: full_mix[m] for m in MECHANISMS}),
+        params=json.dumps(resolved),
         uncertain=", ".join(keys) if keys else "none (shock uncertainty only)",
-        params=str(resolve_params(scenario, params)),
         n_invalid=int((~ds["valid"]).sum()),
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         mccoord_version=__import__("mccoord").__version__,
     )
     for m in MECHANISMS:
-        ds.attrs[f"mix_{m}"] = full_mix[m]
-    return ds
+        ds.attrs[f"mix_{m}"] = float(full_mix[m])
+    return with_year_index(ds)

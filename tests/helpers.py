@@ -8,6 +8,7 @@ from mccoord.kernels.paths import N_STATE_REC, simulate_given_shocks
 
 import mccoord
 from mccoord.blocks import n_records
+from mccoord.catalogue import PROVENANCE_ATTRS
 from mccoord.inputs import ModelInputs, mix_vector
 from mccoord.synthetic import synthetic_regions  # noqa: F401 (re-exported for tests)
 
@@ -87,23 +88,15 @@ def random_shocks(P: int, n_steps: int, R: int, seed: int = 0) -> np.ndarray:
     return x
 
 
-#: Dataset attrs that describe one particular run (time, command, layout), not its results.
-PROVENANCE = (
-    "created",
-    "wall_seconds",
-    "region_steps",
-    "command",
-    "versions",
-    "config",
-    "config_hash",
-    "paths_per_task",
-    "mixes_per_task",
-)
+def strip_provenance(ds, keep: tuple[str, ...] = ()):
+    """Load ``ds`` and drop the attrs that legitimately differ between equal runs.
 
-
-def strip_provenance(ds, keys=PROVENANCE):
-    """Load ``ds`` and drop the attrs that legitimately differ between equal runs."""
+    The attrs are :data:`mccoord.catalogue.PROVENANCE_ATTRS`, except those in ``keep``. The
+    ``year`` index (set by ``mccoord.run``, not by ``xarray.open_zarr``) is dropped too.
+    """
     ds = ds.load()
-    for k in keys:
-        ds.attrs.pop(k, None)
+    ds = ds.drop_indexes([k for k in ds.xindexes if k not in ds.dims])
+    for k in PROVENANCE_ATTRS:
+        if k not in keep:
+            ds.attrs.pop(k, None)
     return ds

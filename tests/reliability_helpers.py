@@ -16,15 +16,43 @@ import mccoord
 #: One configuration used by every fault test: 32 mixes x 6 path blocks of 100 paths.
 RUN_ARGS = dict(paths=600, years=20, paths_per_task=100, seed=11)
 TOTAL_BLOCKS = 32 * RUN_ARGS["paths"] // RUN_ARGS["paths_per_task"]
-PROVENANCE = ("created", "wall_seconds", "region_steps", "command", "versions")
 
 
 def strip(ds):
     """Drop run-specific attrs (the config and its hash must match: same run resumed)."""
-    return strip_provenance(ds, PROVENANCE)
+    return strip_provenance(ds, keep=("config", "config_hash", "paths_per_task", "mixes_per_task"))
 
 
-def cli_args(store: Path, *extra: str) -> list[str]:
+#: A smaller run for the tests that kill a run at a chosen moment: 32 mixes x 2 path blocks.
+KILL_ARGS = dict(paths=200, years=5, paths_per_task=100, seed=11)
+
+#: Python run in a child process instead of ``-m mccoord.cli``: the same command line, on
+#: a slow disk (every zarr write whose key matches ``{slow}`` waits ``{delay}`` s), so
+#: that a test can find the moment it wants and kill the run there.
+SLOW_DISK = """
+import asyncio, sys
+import zarr.storage
+
+_real = zarr.storage.LocalStore.set
+
+
+async def _slow(self, key, value, *args, **kwargs):
+    if {slow}:
+        await asyncio.sleep({delay})
+    return await _real(self, key, value, *args, **kwargs)
+
+
+zarr.storage.LocalStore.set = _slow
+from mccoord.cli import main
+
+sys.exit(main(sys.argv[1:]))
+"""
+#: Keys written while a store is created, and while its results are written.
+SLOW_CREATION = 'key.startswith("raw/") and key.endswith("zarr.json")'
+SLOW_FINAL_WRITE = 'not key.startswith("raw") and key != "zarr.json"'
+
+
+def cli_args(store: Path, *extra: str, run_args: dict = RUN_ARGS) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -35,22 +63,31 @@ def cli_args(store: Path, *extra: str) -> list[str]:
         str(store),
         "--quiet",
         "--paths",
-        str(RUN_ARGS["paths"]),
+        str(run_args["paths"]),
         "--years",
-        str(RUN_ARGS["years"]),
+        str(run_args["years"]),
         "--paths-per-task",
-        str(RUN_ARGS["paths_per_task"]),
+        str(run_args["paths_per_task"]),
         "--seed",
-        str(RUN_ARGS["seed"]),
+        str(run_args["seed"]),
         *extra,
     ]
 
 
-def start_cli(store: Path, *extra: str, cwd: Path) -> subprocess.Popen:
+def start_cli(
+    store: Path,
+    *extra: str,
+    cwd: Path,
+    run_args: dict = RUN_ARGS,
+    slow: str | None = None,
+    delay: float = 0.2,
+) -> subprocess.Popen:
+    """Start ``mccoord run demo`` in a child process (on a slow disk if ``slow`` is given)."""
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    return subprocess.Popen(
-        cli_args(store, *extra), cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    args = cli_args(store, *extra, run_args=run_args)
+    if slow is not None:
+        args[1:3] = ["-c", SLOW_DISK.format(slow=slow, delay=delay)]
+    return subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def done_chunks(store: Path) -> int:
@@ -65,6 +102,13 @@ def wait_for(predicate, timeout: float = 120.0, every: float = 0.02) -> bool:
             return True
         time.sleep(every)
     return False
+
+
+@pytest.fixture(scope="session")
+def kill_baseline(tmp_path_factory):
+    """The uninterrupted run of :data:`KILL_ARGS`."""
+    store = tmp_path_factory.mktemp("kill-baseline") / "b.zarr"
+    return strip(mccoord.run("demo", store=store, workers=0, progress=False, **KILL_ARGS))
 
 
 @pytest.fixture(scope="session")

@@ -69,6 +69,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ..catalogue import PROBABILITIES
 from ..errors import ConfigError
 from ..params import MECHANISMS
 from ..store import open_results, raw_group
@@ -121,20 +122,22 @@ def _se_values(ds: xr.Dataset, metric: str, t_pos: int | None) -> xr.DataArray |
 def per_path(raw, mix: int, metric: str, t_pos: int | None, t_val: float | None) -> np.ndarray:
     """Per-path value of ``metric`` for flat mix ``mix`` (NaN on invalid paths).
 
-    Indicators for the probabilities (``fp <= t``, ``sigma(t) < sigma(0)``,
-    ``beta < 0``), ``sigma(t)`` for ``sigma_mean``; their mean over valid paths is the
-    dataset's value.
+    The probabilities' per-path indicators come from :data:`mccoord.catalogue.PROBABILITIES`
+    (the definitions the reduction uses); ``sigma(t)`` for ``sigma_mean``. Their mean
+    over valid paths is the dataset's value.
     """
     valid = np.asarray(raw["path_valid"][mix]) == 1
-    if metric == "p_target":
-        fp = np.asarray(raw["path_first_passage"][mix], dtype=float)
-        with np.errstate(invalid="ignore"):
-            x = (fp <= t_val).astype(float)
-    elif metric == "p_sigma":
-        s = np.asarray(raw["path_sigma"][mix], dtype=float)
-        x = (s[:, t_pos] < s[:, 0]).astype(float)
-    elif metric == "p_beta":
-        x = (np.asarray(raw["path_beta"][mix], dtype=float) < 0).astype(float)
+    if metric in PROBABILITIES:
+        spec = PROBABILITIES[metric]
+        (name,) = spec.reads
+        values = np.asarray(raw[name][mix], dtype=float)
+        if metric == "p_sigma":
+            hit = spec.indicator(values[:, [t_pos]], values[:, 0])[:, 0]
+        elif metric == "p_target":
+            hit = spec.indicator(values, np.array([t_val]))[:, 0]
+        else:
+            hit = spec.indicator(values)
+        x = hit.astype(float)
     else:
         x = np.asarray(raw["path_sigma"][mix], dtype=float)[:, t_pos].copy()
     x[~valid] = np.nan

@@ -47,6 +47,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--paths-per-task", type=int, default=None, help="paths per task (multiple of 100)")
     p.add_argument("--resume", action="store_true", help="finish an interrupted run in --out")
     p.add_argument("--overwrite", action="store_true", help="replace an existing store")
+    p.add_argument(
+        "--max-store-size",
+        default=None,
+        help="refuse a run whose store could exceed this size (e.g. 20G; always refused beyond free disk)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     p.add_argument("--top", type=int, default=10, help="rows of the ranking table")
     p.set_defaults(func=main)
@@ -100,6 +105,7 @@ def main(args: argparse.Namespace) -> int:
         resume=args.resume,
         overwrite=args.overwrite,
         progress=not args.quiet,
+        max_store_size=args.max_store_size,
     )
     if not args.quiet:
         secs = float(ds.attrs.get("wall_seconds", 0))

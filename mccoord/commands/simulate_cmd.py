@@ -49,6 +49,10 @@ def run(args: argparse.Namespace) -> int:
     mix = parse_mix(args.mix)
     if args.out is not None and args.out.exists():
         raise ConfigError("--out", str(args.out), "a path that does not exist yet (nothing is overwritten)")
+    if args.out is not None:
+        from ..files import writable_output
+
+        writable_output(args.out, "--out")
     seed = sc.simulation["seed"] if args.seed is None else args.seed
     ds = simulate(sc, mix, paths=args.paths, seed=seed, years=args.years)
     T = int(ds.time[-1])
@@ -63,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
         f"mean growth = {float(ds.growth.mean()):.4f}/year"
     )
     if args.out is not None:
-        ds.to_netcdf(args.out)
+        from ..catalogue import cf_dataset
+
+        cf_dataset(ds).to_netcdf(args.out)
         print(f"  written to {args.out}")
     return 0

@@ -1,4 +1,4 @@
-"""``mccoord.run``: schema, reproducibility across layouts, resume and refusal (issue 3)."""
+"""``mccoord.run``: schema, reproducibility across layouts, resume and refusal."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import xarray as xr
 from helpers import strip_provenance
 
 import mccoord
+from mccoord.catalogue import COORDS, RESULTS
 from mccoord.errors import ConfigError, StoreError
-from mccoord.reduce import DIMS
 from mccoord.store import done_flags
 
 SMALL = dict(paths=200, years=6, progress=False)
@@ -23,7 +23,9 @@ def baseline(tmp_path_factory):
 
 def test_dataset_has_the_documented_schema(baseline):
     ds, _ = baseline
-    assert set(DIMS) <= set(ds.data_vars)
+    assert set(ds.data_vars) == set(RESULTS)
+    for name, spec in RESULTS.items():
+        assert ds[name].dims == tuple(mccoord.MECHANISMS) + spec.dims, name
     for m in mccoord.MECHANISMS:
         assert ds.sizes[m] == 2
     assert ds.sizes["time"] == 7 and ds.sizes["region"] == 10
@@ -32,6 +34,8 @@ def test_dataset_has_the_documented_schema(baseline):
     for name, var in ds.data_vars.items():
         for key in ("long_name", "units", "description"):
             assert key in var.attrs, f"{name} lacks {key}"
+    for name, coord in ds.coords.items():
+        assert coord.attrs["long_name"] == COORDS[name].long_name, name
     for key in ("scenario", "config", "seed", "versions", "created", "mccoord_schema_version"):
         assert key in ds.attrs
     assert int(ds["n_paths"].min()) == 200
@@ -71,7 +75,7 @@ def test_same_dataset_whatever_the_blocking_and_threads(baseline, tmp_path, layo
     xr.testing.assert_identical(strip_provenance(ds), strip_provenance(other))
 
 
-def test_resume_finishes_an_interrupted_run_identically(baseline, tmp_path, monkeypatch):
+def test_resume_finishes_an_interrupted_run_identically(baseline, tmp_path, monkeypatch, capsys):
     ds, _ = baseline
     store = tmp_path / "r.zarr"
     import mccoord.ensemble as run_mod
@@ -89,6 +93,8 @@ def test_resume_finishes_an_interrupted_run_identically(baseline, tmp_path, monk
     with pytest.raises(KeyboardInterrupt):
         mccoord.run("demo", store=store, workers=0, **SMALL)
     assert done_flags(store).sum() == 9
+    command = capsys.readouterr().err.split("Resume with:\n", 1)[1].strip()
+    assert command.startswith("mccoord.run('demo', store=") and command.endswith("resume=True)")
     monkeypatch.setattr(run_mod, "compute_block", real)
     resumed = mccoord.run("demo", store=store, workers=0, resume=True, **SMALL)
     xr.testing.assert_identical(strip_provenance(ds), strip_provenance(resumed))
@@ -96,10 +102,15 @@ def test_resume_finishes_an_interrupted_run_identically(baseline, tmp_path, monk
 
 def test_resume_refuses_another_seed_or_config(baseline):
     _, store = baseline
-    with pytest.raises(StoreError, match="different configuration or seed"):
+    with pytest.raises(StoreError, match="holds another configuration or seed") as info:
         mccoord.run("demo", store=store, workers=0, resume=True, paths=200, years=6, seed=99, progress=False)
-    with pytest.raises(StoreError, match="different configuration"):
+    with pytest.raises(StoreError, match="holds another configuration"):
         mccoord.run("demo", store=store, workers=0, resume=True, paths=200, years=7, progress=False)
+    text = str(info.value)
+    # the store's own scenario and settings, what differs, and how to finish the stored run
+    assert "scenario 'demo'" in text and "200 paths, 6 years" in text
+    assert "seed: store 20241129, this run 99" in text
+    assert text.index("To finish the stored run") < text.index("--overwrite")
 
 
 def test_existing_store_is_never_overwritten_without_overwrite(baseline):

@@ -1,3 +1,3 @@
 """Fixtures of the reliability tests (helpers live in tests/reliability_helpers.py)."""
 
-from reliability_helpers import baseline  # noqa: F401
+from reliability_helpers import baseline, kill_baseline  # noqa: F401

@@ -1,4 +1,4 @@
-"""Numerical guard, store integrity, failing destinations and safety (issue 7, items 1, 3-5)."""
+"""Numerical guard, store integrity, failing destinations and safety."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ def test_full_disk_leaves_an_incomplete_store_and_a_clear_error(tmp_path, monkey
 
     monkeypatch.setattr(tasks, "write_block", full)
     store = tmp_path / "f.zarr"
-    with pytest.raises(StoreError, match="No space left on device.*--resume"):
+    with pytest.raises(StoreError, match=r"No space left on device.*resume with: mccoord.run\(.*resume=True"):
         mccoord.run("demo", store=store, **SMALL)
     text, complete = describe_store(store)
     assert not complete and "3 of 32" in text
