@@ -13,15 +13,15 @@ They are read from either source the analysis accepts:
 * the dataset of :func:`mccoord.simulate` (one mix): ``parameters`` ``(path,
   parameter)``, ``first_passage``, ``sigma`` ``(path, time)`` and ``valid``;
 * an ensemble store of :func:`mccoord.run` (its path, or the results dataset opened from
-  it): ``STORE/raw`` holds ``path_params`` ``(path, parameter)`` (mix-independent, with
-  the uncertain keys as its ``parameter`` coordinate) beside ``path_first_passage``
-  ``(mix, path)``, ``path_sigma`` ``(mix, path, time)`` and ``path_valid`` ``(mix, path)``.
-
-The array names of the store are listed once, in :data:`RAW_NAMES`.
+  it): ``STORE/raw`` holds ``path_parameters`` ``(path, parameter)`` (the same under
+  every mix; the keys, in column order, are the root attr ``uncertain_keys``) beside
+  ``path_first_passage`` ``(mix, path)``, ``path_sigma`` ``(mix, path, time)`` and
+  ``path_valid`` ``(mix, path)``; the names come from :data:`mccoord.catalogue.RAW_ARRAYS`.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,18 +29,18 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ..catalogue import RAW_ARRAYS
 from ..errors import ConfigError, StoreError
 from ..params import MECHANISMS
-from ..store import is_store, open_results, quiet_zarr
+from ..store import open_results, quiet_zarr, raw_group
 
-#: Names of the per-path arrays of ``STORE/raw`` that the analysis reads.
-RAW_NAMES = {
-    "params": "path_params",
-    "parameter": "parameter",
-    "first_passage": "path_first_passage",
-    "sigma": "path_sigma",
-    "valid": "path_valid",
-}
+#: The per-path arrays of ``STORE/raw`` that the analysis reads (catalogue entries).
+PARAMETERS = RAW_ARRAYS["path_parameters"].name
+FIRST_PASSAGE = RAW_ARRAYS["path_first_passage"].name
+SIGMA = RAW_ARRAYS["path_sigma"].name
+VALID = RAW_ARRAYS["path_valid"].name
+#: Root attr of a store naming the uncertain keys (the columns of ``path_parameters``).
+KEYS_ATTR = "uncertain_keys"
 #: Per-path outcomes the analysis relates to the parameters.
 OUTCOMES: dict[str, str] = {
     "target": "target reached by the horizon (first passage of sigma <= T), 0 or 1",
@@ -145,39 +145,28 @@ def flat_mix(ds: xr.Dataset, mix: MixSpec) -> int:
     return int(np.ravel_multi_index(tuple(point.get(m, 0) for m in MECHANISMS), shape))
 
 
-def raw_dataset(source: str | Path | xr.Dataset) -> xr.Dataset:
-    """``STORE/raw`` as an xarray dataset (lazy), from a store path or its results dataset."""
-    path = source.encoding.get("source") if isinstance(source, xr.Dataset) else source
-    if not path:
-        raise StoreError("no store: the dataset was not opened from a mccoord store")
-    path = Path(path)
-    if not is_store(path):
-        raise StoreError(f"store {path}: not a mccoord store")
-    with quiet_zarr():
-        return xr.open_zarr(str(path), group="raw", consolidated=False)
-
-
 def _from_store(source: str | Path | xr.Dataset, mix: MixSpec) -> PathSample:
     ds = open_results(source)
-    raw = raw_dataset(source)
-    if RAW_NAMES["params"] not in raw:
-        raise _no_uncertainty(f"store {ds.encoding.get('source', source)}")
-    params = raw[RAW_NAMES["params"]]
-    if RAW_NAMES["parameter"] in params.coords:
-        names = [str(p) for p in params[RAW_NAMES["parameter"]].values]
-    else:
-        names = [str(p) for p in params.attrs.get(RAW_NAMES["parameter"], [])]
-    if len(names) != params.sizes.get("parameter", -1):
-        raise StoreError(
-            f"store {ds.encoding.get('source', source)}: {RAW_NAMES['params']} has no parameter names"
-        )
-    k = flat_mix(ds, mix)
+    where = ds.encoding.get("source", source)
+    names = json.loads(ds.attrs.get(KEYS_ATTR, "[]") or "[]")
+    if not names:
+        raise _no_uncertainty(f"store {where}")
+    raw = raw_group(ds)
+    if raw is None:
+        raise StoreError("no store: the dataset was not opened from a mccoord store")
+    with quiet_zarr():
+        if PARAMETERS not in raw:
+            raise StoreError(f"store {where}: {PARAMETERS} is missing from raw; rerun the ensemble")
+        k = flat_mix(ds, mix)
+        params = np.asarray(raw[PARAMETERS][...], dtype=float)
+        fp = np.asarray(raw[FIRST_PASSAGE][k], dtype=float)
+        sigma = np.asarray(raw[SIGMA][k], dtype=float)[:, -1]
+        valid = np.asarray(raw[VALID][k]) == 1
+    if params.shape[1] != len(names):
+        raise StoreError(f"store {where}: {PARAMETERS} has {params.shape[1]} columns for {len(names)} keys")
     theta = {m: float(np.asarray(ds[m].values)[_position(ds, m, k)]) for m in MECHANISMS}
     horizon = float(ds["time"].values[-1])
-    X = pd.DataFrame(np.asarray(params.transpose("path", "parameter").values, dtype=float), columns=names)
-    fp = np.asarray(raw[RAW_NAMES["first_passage"]][k].values, dtype=float)
-    sigma = np.asarray(raw[RAW_NAMES["sigma"]][k].values, dtype=float)[:, -1]
-    valid = np.asarray(raw[RAW_NAMES["valid"]][k].values) == 1
+    X = pd.DataFrame(params, columns=[str(n) for n in names])
     return _sample(X, fp, sigma, valid, horizon, k, _label(theta))
 
 

@@ -113,3 +113,17 @@ def test_a_store_is_analysed_per_mix(uncertain_store):
     # with transfer on, sigma(T) depends on tau_max (the transfer strength) more than on chance
     on = table[(table["mix"] == 3) & (table["method"] == "S1")].set_index("parameter")
     assert on.loc["tau_max", "ci_low"] > on.loc["dummy", "ci_high"]
+
+
+def test_a_store_gives_each_path_the_draws_of_a_simulation(uncertain_store):
+    from mccoord.analysis.samples import path_sample
+
+    from .uncertain_store import PATHS, SEED, UNCERTAINTY
+
+    scenario = mccoord.load_scenario("demo").with_overrides(uncertainty=UNCERTAINTY)
+    sim = mccoord.simulate(scenario, {"transfer": 1, "cooperation": 1}, paths=PATHS, seed=SEED, years=8)
+    stored = path_sample(uncertain_store, "on")
+    mine = path_sample(sim)
+    pd.testing.assert_frame_equal(stored.X, mine.X)
+    assert np.array_equal(stored.target, mine.target)
+    assert np.allclose(stored.sigma, mine.sigma, rtol=0, atol=1e-12)
