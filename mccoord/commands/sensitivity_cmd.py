@@ -12,9 +12,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="which uncertain parameters matter for a store's per-path outcomes",
         description="For a run of a scenario with an [uncertainty] table, rank the uncertain "
         "parameters by their influence on each path's outcome (target reached by the horizon, "
-        "or sigma at the horizon), per mix, with 95%% bootstrap intervals (PAWN by default, "
-        "or the delta measure). With --discover, find the boxes of parameter space where the "
-        "mix fails its target (PRIM), with their coverage and density.",
+        "or sigma at the horizon), per mix, with 95% bootstrap intervals (PAWN and the "
+        "first-order index S1 by default; delta for sigma). With --discover, find the boxes "
+        "of parameter space where the mix fails its target (PRIM), with their coverage and density.",
     )
     p.add_argument("store", type=Path, help="store written by mccoord run")
     p.add_argument(
@@ -31,7 +31,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="target: reached by the horizon (default); sigma: sigma at the horizon",
     )
     p.add_argument(
-        "--method", choices=("pawn", "delta"), default=None, help="pawn (default) or delta (sigma only)"
+        "--method",
+        choices=("pawn", "delta"),
+        default=None,
+        help="pawn (default; PAWN and S1) or delta (delta and S1; sigma only, slower)",
     )
     p.add_argument("--resamples", type=int, default=100, help="bootstrap resamples (default 100)")
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
