@@ -15,6 +15,8 @@
 * ``memory``: peak RSS of a process running ``mccoord.run(..., workers=0)`` on one mix
   for growing numbers of paths.
 * ``regions``: kernel throughput (one thread) as the number of regions R grows.
+* ``tasks``: per-task costs (kernel, in-task reduction, Zarr writes, Dask scheduling),
+  the final reduction and the store's bytes per path (:mod:`bench.tasks`).
 
 Each entry records its sizes; the run records the machine, versions and the Numba
 threading layer. Nothing here asserts a timing.
@@ -468,7 +470,7 @@ def region_scaling(
 
 # ----------------------------------------------------------------------------- report
 
-SECTIONS = ("kernel", "reference", "compile", "dask", "memory", "regions")
+SECTIONS = ("kernel", "reference", "compile", "dask", "memory", "regions", "tasks")
 
 
 def run_all(quick: bool = False, only: tuple[str, ...] = SECTIONS, log=print) -> dict:
@@ -503,6 +505,10 @@ def run_all(quick: bool = False, only: tuple[str, ...] = SECTIONS, log=print) ->
         res["regions"] = region_scaling(
             sz["regions"], years=sz["years"], work=sz["region_work"], repeats=max(1, sz["repeats"] // 2)
         )
+    if "tasks" in only:
+        from . import tasks
+
+        res["tasks"] = tasks.run(quick=quick, log=log)
     return res
 
 
@@ -631,6 +637,11 @@ def table(res: dict, meta: dict) -> str:
             f"{g['us_per_path_step']:.2f} us/path-step, {g['ns_per_region_pair_step']:.2f} ns per R^2, "
             f"kernel/RNG {g['kernel_over_rng']:.2f}",
         )
+    if res.get("tasks"):
+        from . import tasks
+
+        for measure, value, detail in tasks.rows(res["tasks"]):
+            row(measure, value, detail)
     lines.append("")
     lines.append("| target | value | met |")
     lines.append("|---|---|---|")

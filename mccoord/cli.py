@@ -1,8 +1,8 @@
 """The ``mccoord`` command line.
 
-Each subcommand lives in its own module with a ``register(subparsers)`` function that
-adds its parser and sets ``func``. Errors that mccoord raises on purpose print one line
-and exit with code 2 (as argparse does for bad arguments); nothing is written first.
+Each subcommand lives in its own module of :mod:`mccoord.commands` (the convention is
+described there). Errors that mccoord raises on purpose, and malformed arguments, print
+one line and exit with code 2; nothing is written first.
 """
 
 from __future__ import annotations
@@ -23,15 +23,24 @@ COMMAND_MODULES: tuple[str, ...] = (
     "mccoord.commands.bench_cmd",
     "mccoord.commands.plot_cmd",
     "mccoord.commands.report_cmd",
+    "mccoord.commands.compare_cmd",
+    "mccoord.commands.frontier_cmd",
     "mccoord.commands.sensitivity_cmd",
 )
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (``mccoord run: error: ...``), exit 2."""
+
+    def error(self, message: str):  # noqa: D102 - argparse's hook
+        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every subcommand registered."""
     from . import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="mccoord",
         description="Monte Carlo engine for regional economic coordination.",
     )

@@ -27,10 +27,10 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from .blocks import n_records, run_block
+from .blocks import n_records
 from .catalogue import GRANULE, RESULTS
 from .checks import byte_size, is_whole, positive_int
-from .cluster import open_client, plan_execution
+from .cluster import execute, open_client, plan_execution, preflight
 from .design import make_design
 from .errors import ConfigError, StoreError
 from .inputs import model_inputs
@@ -235,21 +235,6 @@ def _stored_run(store: Path) -> dict:
     return read_marker(store) or {}
 
 
-def warm_up(inputs, theta, settings) -> None:
-    """Compile (or load from cache) the kernel once, before tasks fan out."""
-    run_block(
-        inputs,
-        theta,
-        seed=0,
-        path0=0,
-        n_paths=1,
-        years=1,
-        substeps=1,
-        record_every=1,
-        target_reduction=settings["target_reduction"],
-    )
-
-
 def run(
     scenario: Scenario | str | None = None,
     *,
@@ -263,6 +248,7 @@ def run(
     threads: int | None = None,
     scheduler: str | None = None,
     slurm: str | Path | None = None,
+    connect_timeout: float | None = None,
     paths_per_task: int | None = None,
     mixes_per_task: int = 1,
     resume: bool = False,
@@ -286,14 +272,20 @@ def run(
     client : distributed.Client, optional
         Use this client instead of starting a cluster.
     workers : int, optional
-        Local Dask worker processes (default: one per core); ``0`` runs in this process.
+        Unset or ``0`` (default): run on threads of this process, no Dask cluster (works
+        from a plain script, a notebook or a console). ``N``: a local Dask cluster of N
+        worker processes (a script then needs ``if __name__ == "__main__":``).
     threads : int, optional
-        Numba threads per worker (default: cores / workers).
+        Numba threads per worker process (default: cores / workers); without workers,
+        threads of this process (default: every core).
     scheduler : str, optional
         Address (``tcp://host:8786``) or scheduler file of an existing Dask cluster.
     slurm : path, optional
         A SLURM recipe (``configs/slurm.toml``): submit Dask workers as SLURM jobs with
         dask-jobqueue.
+    connect_timeout : float, optional
+        Seconds to wait for a scheduler and its first worker before refusing [s]
+        (default 30).
     paths_per_task : int, optional
         Paths per task (a multiple of 100, the granule); default 1000. It does not change
         the results, only the task size.
@@ -342,11 +334,8 @@ def run(
     design = make_design(scenario, mixes, seed=sim["seed"])
     _check_task_count(design.n_mix, sim["paths"], ppt, mpt)
     plan = plan_execution(workers=workers, threads=threads, scheduler=scheduler, client=client, slurm=slurm)
-    if plan.kind == "slurm":
-        from .cluster import read_slurm_recipe  # check the recipe before any work starts
-
-        _, slurm_threads, _ = read_slurm_recipe(slurm)
-        plan = plan.__class__("slurm", 0, threads or slurm_threads, address=str(slurm))
+    # execution set-up (scheduler, recipe, workers, kernel) is proven before the store is touched
+    plan = preflight(plan, client=client, connect_timeout=connect_timeout, verbose=progress)
     if store is None:
         store = Path(tempfile.mkdtemp(prefix="mccoord-")) / "run.zarr"
     store = Path(store)
@@ -446,7 +435,6 @@ def run(
                 create_store(store, grid, attrs | {"created": created}, marker | {"created": created})
             flags = done_flags(store)
             todo = [b for b in grid.blocks() if not flags[b]]
-            warm_up(inputs, design.theta[0], settings)
             bar = Progress(
                 total=len(grid.blocks()),
                 done=len(grid.blocks()) - len(todo),
@@ -454,9 +442,20 @@ def run(
                 label=f"{scenario.name}: {design.n_mix} mixes x {sim['paths']} paths",
             )
             started = time.perf_counter()
-            with open_client(plan, client) as c:
+            with open_client(plan, client, announce=bar.note) as c:
                 try:
-                    steps = _execute(c, plan, todo, str(store), grid, inputs, design.theta, settings, bar)
+                    shared = dict(
+                        store=str(store), grid=grid, inputs=inputs, theta=design.theta, settings=settings
+                    )
+                    steps = execute(
+                        c,
+                        plan,
+                        todo,
+                        compute_block,
+                        shared=shared,
+                        send_once=("inputs", "theta"),
+                        on_done=bar.update,
+                    )
                 except OSError as exc:
                     raise StoreError(
                         f"store {store}: writing failed ({exc.strerror or exc}); the blocks "
@@ -529,40 +528,3 @@ def _warn_invalid(ds: xr.Dataset) -> None:
             RuntimeWarning,
             stacklevel=3,
         )
-
-
-def _execute(client, plan, todo, store, layout, inputs, theta, settings, bar) -> int:
-    """Run the blocks in ``todo`` (in this process when ``client`` is None); return region-steps."""
-    total = 0
-    if client is None:
-        for mb, pb in todo:
-            info = compute_block(store, layout, mb, pb, inputs, theta, settings, plan.numba_threads)
-            total += info["region_steps"]
-            bar.update(info)
-        return total
-    from distributed import as_completed
-
-    inputs_f = client.scatter(inputs, broadcast=True)
-    theta_f = client.scatter(theta, broadcast=True)
-    futures = [
-        client.submit(
-            compute_block,
-            store,
-            layout,
-            mb,
-            pb,
-            inputs_f,
-            theta_f,
-            settings,
-            plan.numba_threads,
-            key=f"mccoord-block-{mb}-{pb}-{time.time_ns()}",
-            pure=False,
-        )
-        for mb, pb in todo
-    ]
-    for fut in as_completed(futures):
-        info = fut.result()
-        total += info["region_steps"]
-        bar.update(info)
-        fut.release()
-    return total

@@ -47,6 +47,11 @@ class Progress:
             self.bar.set_postfix_str(f"{rate / 1e6:.1f}M region-steps/s", refresh=False)
             self.bar.update(1)
 
+    def note(self, text: str) -> None:
+        """Print one line on stderr above the bar (nothing when disabled)."""
+        if self.bar is not None:
+            self.bar.write(f"mccoord: {text}", file=sys.stderr)
+
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()

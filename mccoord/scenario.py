@@ -10,6 +10,8 @@ A scenario is a TOML file (data only: no code is ever evaluated) with these tabl
     [mechanisms]  intensity levels of each mechanism (the grid is their product)
     [uncertainty] optional distributions of model keys drawn per path
                   (MODEL.md section 10; see :mod:`mccoord.uncertainty`)
+    [costs]       optional: cost of each mechanism at full intensity, and ``units``
+                  (used by ``mccoord frontier``; see COST_DEFAULTS)
 
 Built-in scenarios (``china``, ``us``, ``demo``) ship inside the package and load by
 name. Every problem is reported as a :class:`~mccoord.errors.ConfigError` naming the
@@ -49,7 +51,13 @@ SIMULATION_DEFAULTS: dict[str, Any] = {
     "quantiles": [0.05, 0.25, 0.5, 0.75, 0.95],
 }
 SCENARIO_KEYS = {"name", "description", "base_year", "currency", "regions", "distances"}
-TABLES = {"scenario", "simulation", "model", "mechanisms", "uncertainty"}
+TABLES = {"scenario", "simulation", "model", "mechanisms", "uncertainty", "costs"}
+#: Cost of each mechanism at full intensity when a scenario's ``[costs]`` table does not
+#: give one: 1 each, i.e. a mix costs the sum of its intensities, "one unit per mechanism
+#: at full intensity". No source prices the paper's mechanisms against each other, so the
+#: default treats them alike; give real unit costs (and their ``units``) in ``[costs]``.
+COST_DEFAULTS: dict[str, float] = dict.fromkeys(MECHANISMS, 1.0)
+COST_UNITS_DEFAULT = "cost units; default 1 per mechanism at full intensity"
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,9 @@ class Scenario:
         empty when the scenario declares none.
     description, base_year, currency, source :
         Metadata; ``source`` is the TOML path it came from (or ``None``).
+    costs : dict
+        Cost of each mechanism at full intensity (``[costs]``, defaults
+        :data:`COST_DEFAULTS`) and ``units``; a mix costs ``sum_m cost_m * theta_m``.
     """
 
     name: str
@@ -90,6 +101,7 @@ class Scenario:
     currency: str = ""
     source: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    costs: dict[str, Any] = field(default_factory=lambda: _check_costs({}))
 
     @property
     def n_regions(self) -> int:
@@ -124,6 +136,7 @@ class Scenario:
             "mechanisms": {k: list(v) for k, v in self.mechanisms.items()},
             "regions": self.regions.to_dict(orient="list"),
             "distance_km": np.round(self.distance_km, 6).tolist(),
+            "costs": dict(self.costs),
         }
         if self.uncertainty:
             out["uncertainty"] = self.uncertainty.config()
@@ -207,6 +220,24 @@ def _check_mechanisms(mech: dict[str, Any]) -> dict[str, tuple[float, ...]]:
     return out
 
 
+def _check_costs(costs: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = dict(COST_DEFAULTS) | {"units": COST_UNITS_DEFAULT}
+    for key, value in costs.items():
+        if key == "units":
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError("costs.units", value, "a non-empty string, e.g. 'billion yuan per year'")
+            out[key] = value
+            continue
+        if key not in COST_DEFAULTS:
+            raise ConfigError(
+                f"costs.{key}", value, f"one of the mechanisms ({', '.join(MECHANISMS)}) or units"
+            )
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < float("inf"):
+            raise ConfigError(f"costs.{key}", value, "a finite number >= 0 (cost at full intensity)")
+        out[key] = float(value)
+    return out
+
+
 def _build(raw: dict[str, Any], base_dir: Path | None, source: str | None) -> Scenario:
     for table in raw:
         if table not in TABLES:
@@ -248,6 +279,7 @@ def _build(raw: dict[str, Any], base_dir: Path | None, source: str | None) -> Sc
         )
     simulation = _check_simulation(raw.get("simulation", {}))
     mechanisms = _check_mechanisms(raw.get("mechanisms", {}))
+    costs = _check_costs(raw.get("costs", {}))
     check_stability(params, simulation["substeps"])
     uncertainty = parse_uncertainty(raw.get("uncertainty"))
     return Scenario(
@@ -263,6 +295,7 @@ def _build(raw: dict[str, Any], base_dir: Path | None, source: str | None) -> Sc
         currency=str(meta.get("currency", "")),
         source=source,
         raw=raw,
+        costs=costs,
     )
 
 

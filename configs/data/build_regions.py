@@ -24,6 +24,7 @@ INTEGRATION = 0.5  # MODEL.md section 2 default e0_i; no data-based value is use
 CHINA_YEAR = 2024
 CHINA_SPEC_YEAR = 2011  # latest year with va_share_secondary in the panel
 US_YEAR = 2009
+US_SPEC_YEAR = 2009  # BEA GDP by state, NAICS basis (us_states_industry.csv)
 
 
 def _check(df: pd.DataFrame, n: int) -> pd.DataFrame:
@@ -63,16 +64,21 @@ def build_us() -> pd.DataFrame:
     inc = pd.read_csv(HERE / "us_states_income.csv", dtype={"fips": str})
     pop = pd.read_csv(HERE / "us_states_population.csv")
     cen = pd.read_csv(HERE / "us_states_centroids.csv", dtype={"fips": str}).set_index("state")
+    ind = pd.read_csv(HERE / "us_states_industry.csv", dtype={"state_fips": str})
     base = inc[inc["year"] == US_YEAR].set_index("state")
     p = pop[pop["year"] == US_YEAR].set_index("state")["population"]
+    # Secondary-sector share of state GDP; min-max over the 48 states of the income panel
+    # (District of Columbia is in the industry file but not a region of the scenario).
+    sec = ind[ind["year"] == US_SPEC_YEAR].set_index("state")["secondary_share"].reindex(base.index)
+    assert sec.notna().all(), "a state without a 2009 secondary share"
+    spec = (sec - sec.min()) / (sec.max() - sec.min())
     out = pd.DataFrame(
         {
             "region": base.index,
             "group": base["census_division"],
             "gdp_per_capita": base["per_capita_income_usd"],  # BEA per capita personal income
             "population": p.reindex(base.index),
-            # No real state-level industry-structure indicator ships offline: neutral 0.5.
-            "specialisation": 0.5,
+            "specialisation": spec.round(6),
             "integration": INTEGRATION,
             "lat": cen["lat"].reindex(base.index),
             "lon": cen["lon"].reindex(base.index),

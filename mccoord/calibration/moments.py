@@ -2,7 +2,7 @@
 
 Input is log income per capita ``lny`` and population shares ``L``, both of shape
 ``(P, T+1, R)`` (``P = 1`` for an observed panel), one row per year of the window. The
-moments, in this order:
+moments, in this order (MODEL.md section 9, step 3):
 
 * ``sigma_<year>``: ``sigma(t_k)`` = std (ddof=0) of ``ln y_i`` across regions at
   ``n_sigma`` evenly spaced years ``t_k = round(k*T/n_sigma)``, ``k = 1..n_sigma``
@@ -13,14 +13,22 @@ moments, in this order:
   the population-weighted national mean (MODEL.md's national growth);
 * ``sd_growth``: standard deviation (ddof=1) of the yearly national growth rates
   ``ln ybar(t+1) - ln ybar(t)``, ``t = 0..T-1``. Common shocks move every region's
-  income together, so this identifies ``sigma_common`` separately from the trend ``g``.
+  income together, so this identifies ``sigma_common`` separately from the trend ``g``;
+* ``sd_rel_growth``: the mean over the ``T`` years of the cross-region standard deviation
+  (ddof=0, unweighted) of yearly relative growth
+  ``(ln y_i(t+1) - ln y_i(t)) - mean_j (ln y_j(t+1) - ln y_j(t))``. A regional TFP shock
+  moves ``ln y_i`` one for one in its year, so this pins ``sigma`` apart from the slow
+  forces (spillover, reversion) that move ``sigma(t)``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["moment_names", "moment_matrix", "sigma_offsets"]
+__all__ = ["moment_names", "moment_matrix", "sigma_offsets", "N_OTHER_MOMENTS"]
+
+#: Moments after the sigma years: beta_slope, growth, sd_growth, sd_rel_growth.
+N_OTHER_MOMENTS = 4
 
 
 def sigma_offsets(T: int, n_sigma: int) -> list[int]:
@@ -35,6 +43,7 @@ def moment_names(start: int, end: int, n_sigma: int) -> list[str]:
         "beta_slope",
         "growth",
         "sd_growth",
+        "sd_rel_growth",
     ]
 
 
@@ -49,6 +58,11 @@ def moment_matrix(lny: np.ndarray, L: np.ndarray, n_sigma: int) -> np.ndarray:
         Population shares (rows need not sum to 1; they are normalised).
     n_sigma : int
         Number of sigma years.
+
+    Returns
+    -------
+    float64[P, n_sigma + 4]
+        One row per path; ``sd_growth`` is NaN when ``T < 2``.
     """
     lny = np.asarray(lny, dtype=float)
     L = np.asarray(L, dtype=float)
@@ -69,4 +83,5 @@ def moment_matrix(lny: np.ndarray, L: np.ndarray, n_sigma: int) -> np.ndarray:
         sd_growth = np.diff(ln_ybar, axis=1).std(axis=1, ddof=1)
     else:
         sd_growth = np.full(lny.shape[0], np.nan)
-    return np.column_stack([sig, beta, growth, sd_growth])
+    sd_rel_growth = np.diff(lny, axis=1).std(axis=2, ddof=0).mean(axis=1)
+    return np.column_stack([sig, beta, growth, sd_growth, sd_rel_growth])

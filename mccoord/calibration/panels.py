@@ -12,8 +12,8 @@ lat/lon). It is built by :func:`load_panel` from
   Yuan, **current prices**.
 * ``"us"``: ``configs/data/us_states_income.csv`` (BEA per capita personal income,
   1929-2009), ``us_states_population.csv`` and the census division as ``group``;
-  specialisation (a neutral 0.5, not data) and lat/lon (state centroid) from
-  ``us_regions_2009.csv``. USD, **current dollars**.
+  specialisation (2009 secondary-sector share of state GDP, min-max scaled) and
+  lat/lon (state centroid) from ``us_regions_2009.csv``. USD, **current dollars**.
 * a CSV path (or a long :class:`pandas.DataFrame`) with one row per region and year:
 
   ========================  ==========================================================

@@ -50,7 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--only",
         nargs="+",
         default=None,
-        help="run only these sections (kernel reference compile dask memory regions)",
+        help="run only these sections (kernel reference compile dask memory regions tasks)",
     )
     p.add_argument("--out", type=Path, default=None, help="directory for the JSON results")
     p.set_defaults(func=main)

@@ -5,20 +5,22 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from . import options
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "report",
         help="write a self-contained HTML report of a store",
-        description="Write one HTML page (figures embedded as PNG) with the scenario, the top mixes "
-        "ranked by p_target, the attribution table and the key figures. An existing "
-        "--out file is never overwritten.",
+        description="Write one HTML page (figures embedded as PNG) with the scenario, the ranking "
+        "table of mixes, the cost-effective mixes, the attribution table and a figure of "
+        "every plot kind. An existing --out file is never overwritten.",
     )
     p.add_argument("store", type=Path, help="store written by mccoord run")
     p.add_argument(
         "--out", type=Path, default=None, help="HTML file to create (default: STORE-NAME-report.html here)"
     )
-    p.add_argument("--top", type=int, default=10, help="rows of the top-mixes table (default 10)")
+    p.add_argument("--top", type=options.top, default=10, help="rows of the ranking table (default 10)")
     p.set_defaults(func=main)
 
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import tomllib
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
-import xarray as xr
-
-from ..params import MECHANISMS
+from ..errors import ConfigError
+from . import options
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,14 +35,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=None, help="run seed")
     p.add_argument("--mixes", default=None, help="'sobol:N' for N sampled mixes (default: the grid)")
     p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a model key of docs/MODEL.md section 7 or a simulation setting, "
+        "e.g. --set tau_max=0.2 (repeatable)",
+    )
+    p.add_argument(
         "--workers",
         type=int,
         default=None,
-        help="local Dask worker processes (default: one per core; 0 = in this process)",
+        help="local Dask worker processes (default: one per core; 0 = threads of this process)",
     )
     p.add_argument("--threads", type=int, default=None, help="Numba threads per worker")
     p.add_argument("--scheduler", default=None, help="address or scheduler file of a Dask cluster")
     p.add_argument("--slurm", default=None, help="SLURM recipe TOML (see configs/slurm.toml)")
+    p.add_argument(
+        "--connect-timeout",
+        type=float,
+        default=None,
+        help="seconds to wait for a scheduler and its first worker (default 30)",
+    )
     p.add_argument("--paths-per-task", type=int, default=None, help="paths per task (multiple of 100)")
     p.add_argument("--resume", action="store_true", help="finish an interrupted run in --out")
     p.add_argument("--overwrite", action="store_true", help="replace an existing store")
@@ -53,43 +66,40 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="refuse a run whose store could exceed this size (e.g. 20G; always refused beyond free disk)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar and no table")
-    p.add_argument("--top", type=int, default=10, help="rows of the ranking table")
+    p.add_argument("--top", type=options.top, default=10, help="rows of the ranking table (default 10)")
     p.set_defaults(func=main)
 
 
-def ranking_table(ds: xr.Dataset, top: int = 10) -> str:
-    """The mixes ranked by ``p_target`` at the horizon, with standard errors."""
-    end = ds.sel(time=ds.time[-1])
-    if "mix" in ds.dims:
-        flat = end
-    else:
-        flat = end.stack(mix=list(MECHANISMS))
-    cols = ["p_target", "p_target_se", "p_sigma", "p_sigma_se", "p_beta", "p_beta_se"]
-    table = {c: np.asarray(flat[c].values).ravel() for c in cols}
-    levels = {m: np.asarray(flat[m].values).ravel() for m in MECHANISMS}
-    order = np.argsort(-table["p_target"], kind="stable")[:top]
-    head = " ".join(f"{m[:5]:>5}" for m in MECHANISMS)
-    T = int(ds.time[-1])
-    lines = [
-        f"Mixes ranked by P(sigma falls by {100 * float(ds.attrs.get('target_reduction', 0.25)):.0f}% "
-        f"within {T} years), +/- one Monte Carlo SE",
-        f"{'rank':>4} {head} {'p_target':>16} {'p_sigma':>16} {'p_beta':>16}",
-    ]
-    for rank, i in enumerate(order, 1):
-        mix = " ".join(f"{levels[m][i]:5.2f}" for m in MECHANISMS)
-        cells = " ".join(
-            f"{table[c][i]:7.3f} +/- {table[c + '_se'][i]:.3f}" for c in ("p_target", "p_sigma", "p_beta")
-        )
-        lines.append(f"{rank:>4} {mix} {cells}")
-    return "\n".join(lines)
+def parse_settings(pairs: list[str]) -> dict[str, object]:
+    """``["tau_max=0.2", "review=4"]`` -> ``{"tau_max": 0.2, "review": 4}`` (values read as TOML)."""
+    out: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ConfigError("--set", pair, "KEY=VALUE, e.g. tau_max=0.2")
+        try:
+            out[key] = tomllib.loads(f"v = {value.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            raise ConfigError(f"--set {key}", value, "a number (or a TOML value)") from None
+    return out
 
 
 def main(args: argparse.Namespace) -> int:
+    from ..cluster import default_local_workers
     from ..ensemble import run
+    from ..ranking import format_ranking, ranking
     from ..scenario import load_scenario
 
-    scenario = load_scenario(args.config)
+    overrides = parse_settings(args.set)
+    if "mechanisms" in overrides:
+        raise ConfigError("--set mechanisms", overrides["mechanisms"], "a model key or a simulation setting")
+    scenario = load_scenario(args.config, **overrides)
     out = args.out or Path(f"mccoord-{scenario.name}-{datetime.now():%Y%m%d-%H%M%S}.zarr")
+    # the command line runs on a local cluster of processes unless told otherwise
+    workers = args.workers
+    if workers is None and args.scheduler is None and args.slurm is None:
+        workers = default_local_workers(args.threads)
     ds = run(
         scenario,
         mixes=args.mixes,
@@ -97,10 +107,11 @@ def main(args: argparse.Namespace) -> int:
         years=args.years,
         seed=args.seed,
         store=out,
-        workers=args.workers,
+        workers=workers,
         threads=args.threads,
         scheduler=args.scheduler,
         slurm=args.slurm,
+        connect_timeout=args.connect_timeout,
         paths_per_task=args.paths_per_task,
         resume=args.resume,
         overwrite=args.overwrite,
@@ -115,6 +126,6 @@ def main(args: argparse.Namespace) -> int:
             f"{ds.attrs['years']} years in {secs:.1f} s "
             f"({steps / max(secs, 1e-9) / 1e6:.1f}M region-steps/s)"
         )
-        print(ranking_table(ds, args.top))
+        print(format_ranking(ranking(ds, args.top)))
         print(f"open it with: xarray.open_zarr({str(out)!r})")
     return 0

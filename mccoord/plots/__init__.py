@@ -2,36 +2,39 @@
 
 Every function takes the results dataset of :func:`mccoord.run` or the path of its
 store. Without ``ax=`` they draw on a new standalone figure with an Agg canvas, so they
-work headless; save with :func:`save` or ``ax.figure.savefig``.
+work headless; save with :func:`save` or ``ax.figure.savefig``. The kinds of
+``mccoord plot`` are listed once, in :mod:`mccoord.plots.kinds`.
 """
 
-from ._select import default_mixes, mix_label, parse_mix, select_mix
 from .figures import (
-    KINDS,
+    metric_label,
     new_axes,
     plot_attribution,
     plot_curves,
     plot_drivers,
     plot_fan,
+    plot_frontier,
     plot_heatmap,
     plot_kind,
     plot_regions,
     save,
+    target_text,
 )
+from .kinds import KINDS, PLOT_KINDS
 
 __all__ = [
     "KINDS",
-    "default_mixes",
-    "mix_label",
+    "PLOT_KINDS",
+    "metric_label",
     "new_axes",
-    "parse_mix",
     "plot_attribution",
     "plot_curves",
     "plot_drivers",
     "plot_fan",
+    "plot_frontier",
     "plot_heatmap",
     "plot_kind",
     "plot_regions",
     "save",
-    "select_mix",
+    "target_text",
 ]

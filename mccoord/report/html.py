@@ -16,31 +16,20 @@ import xarray as xr
 from .. import __version__
 from ..analysis.attribution import attribution
 from ..errors import ConfigError
+from ..frontier import cheapest, frontier
+from ..mixes import describe, grid_mechs, is_grid
 from ..params import MECHANISMS
-from ..plots import (
-    plot_attribution,
-    plot_curves,
-    plot_drivers,
-    plot_fan,
-    plot_heatmap,
-    plot_regions,
-)
-from ..plots._select import grid_mechs, is_grid
+from ..plots import plot_attribution, plot_frontier, plot_kind
+from ..plots.kinds import PLOT_KINDS
+from ..ranking import column_notes, ranking
+from ..ranking import title as ranking_title
 from ..store import open_results
 from .sensitivity_section import sensitivity_section
 
-#: Figures of the report, in order: (id, caption).
-FIGURES: tuple[tuple[str, str], ...] = (
-    (
-        "curves",
-        "Target probability over time for all-off, all-on and the best mix, with 95% Monte Carlo bands.",
-    ),
-    ("heatmap", "Target probability at the horizon over two mechanisms."),
-    ("fan", "Sigma quantiles across paths over time, best mix."),
-    ("regions", "Mean relative income ln(y_i / ybar) by region, coloured by macro-region, best mix."),
-    ("attribution", "Attribution of the target probability to the mechanisms, with 95% error bars."),
-    ("drivers", "Share of reviews that picked each driver as order parameter."),
-)
+#: Figures of the report, in order: (kind, caption), one per plot kind.
+FIGURES: tuple[tuple[str, str], ...] = tuple((k.name, k.caption) for k in PLOT_KINDS)
+#: Probability the report's frontier section asks the cheapest mix to reach.
+REACH = 0.9
 
 CSS = """
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;
@@ -58,19 +47,20 @@ figcaption { font-size: 0.9em; color: #555; }
 
 
 def top_mixes(ds: xr.Dataset, top: int = 10) -> pd.DataFrame:
-    """The ``top`` mixes ranked by ``p_target`` at the horizon, with standard errors."""
-    end = ds.isel(time=-1)
-    flat = end if "mix" in ds.dims else end.stack(mix=grid_mechs(ds))
-    cols = ["p_target", "p_target_se", "p_sigma", "p_sigma_se", "p_beta", "p_beta_se", "n_paths"]
-    data = {
-        m: np.broadcast_to(np.asarray(flat[m].values, dtype=float), (flat.sizes["mix"],)) for m in MECHANISMS
-    }
-    data |= {c: np.asarray(flat[c].values).ravel() for c in cols}
-    frame = pd.DataFrame(data)
-    order = np.argsort(-frame["p_target"].to_numpy(), kind="stable")[:top]
-    frame = frame.iloc[order].reset_index(drop=True)
-    frame.index = pd.RangeIndex(1, len(frame) + 1, name="rank")
-    return frame
+    """The report's ranking table: :func:`mccoord.ranking.ranking` with its columns for display."""
+    frame = ranking(ds, top)
+    out = frame[list(MECHANISMS)].copy()
+    for name, label in (("p_target", "P(target)"), ("p_sigma", "P(sigma)"), ("p_beta", "P(beta)")):
+        out[label] = [
+            f"{p:.3f} [{lo:.3f}, {hi:.3f}]" if np.isfinite(p) else "no valid path"
+            for p, lo, hi in zip(frame[name], frame[f"{name}_lo"], frame[f"{name}_hi"], strict=True)
+        ]
+    out["n"] = frame["n_paths"]
+    out["tied"] = [
+        "best" if r == 1 else ("=" if t else "") for r, t in zip(frame.index, frame["tied"], strict=True)
+    ]
+    out.attrs.update(frame.attrs)
+    return out
 
 
 def _png(ax) -> str:
@@ -90,30 +80,28 @@ def _heatmap_axes(ds: xr.Dataset) -> tuple[str, str] | None:
 
 
 def _figures(ds: xr.Dataset, table: pd.DataFrame | None) -> list[tuple[str, str, str | None]]:
-    """(id, caption, base64 PNG or None) of every figure."""
+    """(kind, caption, base64 PNG or None) of every plot kind."""
     out = []
     for key, caption in FIGURES:
         ax = None
-        if key == "curves":
-            ax = plot_curves(ds)
-        elif key == "heatmap":
+        if key == "heatmap":
             xy = _heatmap_axes(ds)
             if xy is not None:
-                ax = plot_heatmap(ds, *xy)
-                caption = f"{caption} ({xy[0]} by {xy[1]}; " + (
-                    "other mechanisms at their highest level)"
-                    if is_grid(ds)
-                    else "binned mean over the sampled mixes)"
-                )
-        elif key == "fan":
-            ax = plot_fan(ds, "best")
-        elif key == "regions":
-            ax = plot_regions(ds, "best")
+                ax = plot_kind(ds, key, x=xy[0], y=xy[1])
+                if is_grid(ds):
+                    caption = f"{caption} ({xy[0]} by {xy[1]})"
+                else:
+                    caption = (
+                        f"Target probability at the horizon over {xy[0]} and {xy[1]}: "
+                        "binned mean over the sampled mixes."
+                    )
         elif key == "attribution":
             if table is not None:
                 ax = plot_attribution(table)
-        elif key == "drivers":
-            ax = plot_drivers(ds)
+        elif key == "frontier":
+            ax = plot_frontier(ds, reach=REACH)
+        else:
+            ax = plot_kind(ds, key)
         out.append((key, caption, _png(ax) if ax is not None else None))
     return out
 
@@ -203,13 +191,39 @@ def render_report(ds_or_store: xr.Dataset | str | Path, *, top: int = 10) -> str
 
     # top mixes
     T = float(ds.time[-1])
-    red = float(a.get("target_reduction", 0.25))
+    ranked = top_mixes(ds, top)
     parts.append("<h2 id='top-mixes'>Top mixes</h2>")
+    parts.append(f"<p>{esc(ranking_title(ranked))}.</p>")
+    parts.append(_table(ranked.reset_index()))
+    parts.append("<ul class='note'>" + "".join(f"<li>{esc(n)}</li>" for n in column_notes(ranked)) + "</ul>")
+
+    # frontier
+    front = frontier(ds)
+    meta = front.attrs
+    parts.append("<h2 id='frontier'>Cost-effective mixes</h2>")
     parts.append(
-        f"<p>Mixes ranked by p_target, the probability that sigma falls {red:.0%} below its initial "
-        f"value within {T:g} years; each probability with its Monte Carlo standard error (_se).</p>"
+        "<p>A mix costs the sum over mechanisms of unit cost x intensity; unit costs at full "
+        f"intensity [{esc(meta['units'])}]: "
+        + esc(", ".join(f"{m} {c:g}" for m, c in meta["costs"].items()))
+        + ". The mixes below are not dominated: no other mix is at most as costly and at least as "
+        "likely to reach the target.</p>"
     )
-    parts.append(_table(top_mixes(ds, top).reset_index()))
+    shown = front[front["on_frontier"]].copy()
+    shown["mix"] = [describe({m: r[m] for m in MECHANISMS}) for _, r in shown.iterrows()]
+    shown["P(target) [95% interval]"] = [
+        f"{r['p_target']:.3f} [{r['p_target_lo']:.3f}, {r['p_target_hi']:.3f}]" for _, r in shown.iterrows()
+    ]
+    parts.append(_table(shown[["cost", "P(target) [95% interval]", "mix"]], left=("mix",)))
+    best = cheapest(front, REACH)
+    parts.append(
+        f"<p>Cheapest mix with P(target) &ge; {REACH:g}: "
+        + (
+            f"{esc(describe({m: best[m] for m in MECHANISMS}))} (cost {best['cost']:.3g})."
+            if best is not None
+            else "none reaches it."
+        )
+        + "</p>"
+    )
 
     # attribution
     parts.append("<h2 id='attribution'>Attribution</h2>")

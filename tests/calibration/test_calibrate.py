@@ -1,4 +1,4 @@
-"""Method of simulated moments: moments, parameter recovery, scenario output."""
+"""Method of simulated moments: moments, parameterisation, parameter recovery, fit results."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ import numpy as np
 import pytest
 
 import mccoord
-from mccoord.calibration import PARAMETERS, calibrate, load_panel, moment_matrix, moment_names
+from mccoord.calibration import PARAMETERS, PARAMETERS_V1, calibrate, load_panel, moment_matrix, moment_names
 from mccoord.calibration.moments import sigma_offsets
+from mccoord.calibration.objective import PHI, Parameterisation
+from mccoord.params import validate_params
+from mccoord.stability import check_stability
 
 
 def test_moments_agree_with_the_engine():
@@ -27,7 +30,15 @@ def test_moments_agree_with_the_engine():
         "beta_slope",
         "growth",
         "sd_growth",
+        "sd_rel_growth",
     ]
+
+
+def test_growth_dispersion_moment_is_the_mean_yearly_cross_region_sd():
+    lny = np.array([[0.0, 0.1, -0.1], [0.1, 0.4, 0.1], [0.1, 0.5, 0.5]])  # years x regions
+    g = np.diff(lny, axis=0)  # [[.1, .3, .2], [0, .1, .4]]
+    expected = np.mean([np.std(g[0]), np.std(g[1])])
+    assert moment_matrix(lny, np.ones_like(lny), 1)[0, -1] == pytest.approx(expected, rel=1e-12)
 
 
 def test_moments_are_invariant_to_the_income_unit():
@@ -35,6 +46,20 @@ def test_moments_are_invariant_to_the_income_unit():
     lny = rng.normal(size=(1, 6, 8))
     L = rng.uniform(1, 2, size=(1, 6, 8))
     np.testing.assert_allclose(moment_matrix(lny, L, 2), moment_matrix(lny + 5.0, 3 * L, 2))
+
+
+@pytest.mark.parametrize("keys", [(*PARAMETERS, PHI), PARAMETERS_V1])
+def test_every_trial_value_is_admissible_and_stable(keys):
+    fixed = validate_params({})
+    fmap = Parameterisation.for_keys(keys, fixed, substeps=1)
+    rng = np.random.default_rng(1)
+    for x in rng.normal(0, 20, size=(300, len(keys))):
+        values = fmap.natural(x)
+        params = validate_params({k: v for k, v in values.items() if k != PHI})
+        check_stability(params, 1)
+        np.testing.assert_allclose(
+            list(fmap.natural(fmap.unconstrained(values)).values()), list(values.values()), atol=1e-10
+        )
 
 
 def test_shipped_panels():
@@ -46,36 +71,47 @@ def test_shipped_panels():
     assert us.income.shape[0] == 48 and us.years.min() == 1929 and us.years.max() == 2009
     cs = us.cross_section(1989)
     assert cs.notna().all().all() and len(cs) == 48
+    assert cs["specialisation"].min() == 0.0 and cs["specialisation"].max() == 1.0  # BEA shares, min-max
 
 
-def test_parameter_recovery(recovery, truth):
-    """Estimates lie within 3 standard errors of the parameters that made the data."""
+@pytest.mark.slow
+def test_v1_parameter_recovery(recovery, truth):
+    """Model v1 estimates lie within 3 standard errors of the parameters that made the data."""
     r = recovery
     assert r.converged
-    for k in PARAMETERS:
+    assert r.model == "v1" and r.steady is None and r.regimes is None
+    for k in PARAMETERS_V1:
         assert np.isfinite(r.se[k]) and r.se[k] > 0, k
         assert abs(r.estimates[k] - truth[k]) < 3 * r.se[k], (k, r.estimates[k], r.se[k])
-    # the well-identified trend is also close in absolute terms
     assert abs(r.estimates["g"] - truth["g"]) < 0.015
-    assert list(r.moments.index) == moment_names(2020, 2040, 3)
+    assert list(r.moments.index) == moment_names(2020, 2040, 4)
     assert (r.moments["t"].abs() < 3).all()
     assert r.objective == pytest.approx(float((r.moments["t"] ** 2).sum()), rel=0.05)
     cov = r.cov.to_numpy()
     np.testing.assert_allclose(cov, cov.T, atol=1e-15)
-    assert "sigma_common" in r.summary()
 
 
-def test_to_scenario_writes_a_loadable_toml(recovery, tmp_path):
-    out = recovery.to_scenario(tmp_path / "fit.toml")
-    sc = mccoord.load_scenario(out)
-    assert sc.base_year == 2040
-    assert (tmp_path / "fit_regions_2040.csv").is_file()
-    for k in PARAMETERS:
-        assert sc.params[k] == pytest.approx(recovery.estimates[k], rel=1e-12)
-    panel = load_panel(recovery.panel)
-    np.testing.assert_allclose(sc.regions["gdp_per_capita"], panel.income[2040].to_numpy())
-    with pytest.raises(mccoord.ConfigError):
-        recovery.to_scenario(out)
+def test_v2_fit_reports_steady_states_phi_and_regime_source(small_fit):
+    r = small_fit
+    assert r.model == "v2"
+    assert r.keys == PARAMETERS
+    assert r.steady is not None and 0 < r.steady.rho < 1
+    assert r.phi_check_se is not None and r.phi_identified == (PHI in r.estimates)
+    assert r.phi == (r.estimates[PHI] if r.phi_identified else 1.0)
+    assert r.regimes is not None and (r.regimes.data, r.regimes.start, r.regimes.end) == ("us", 1929, 1989)
+    assert r.params["regime_exit"] == r.params["regime_entry"] == pytest.approx(r.regimes.hazard)
+    text = r.summary()
+    for word in ("rho =", "phi", "regime hazards from us 1929-1989", "rho_a", "sd_rel_growth"):
+        assert word in text
+
+
+def test_calibrated_block_is_symmetric_positive_semidefinite(small_fit):
+    block = small_fit.calibrated_block()
+    assert block["keys"] == list(PARAMETERS)
+    assert block["mean"] == [small_fit.estimates[k] for k in PARAMETERS]
+    cov = np.array(block["cov"])
+    np.testing.assert_array_equal(cov, cov.T)
+    assert np.linalg.eigvalsh(cov).min() >= -1e-12 * np.abs(cov).max()
 
 
 def test_bad_windows_and_inputs(synthetic_panel):
@@ -89,9 +125,27 @@ def test_bad_windows_and_inputs(synthetic_panel):
         load_panel(synthetic_panel.drop(columns=["lat"]))
     with pytest.raises(mccoord.ConfigError, match="DATA"):
         load_panel("atlantis")
+    with pytest.raises(mccoord.ConfigError, match="--model"):
+        calibrate(synthetic_panel, 2020, 2030, model="v3")
+    with pytest.raises(mccoord.ConfigError, match="no v2 key"):
+        calibrate(synthetic_panel, 2020, 2030, model="v1", params={"rho_a": 0.1})
     gap = synthetic_panel[~((synthetic_panel["year"] == 2025) & (synthetic_panel["region"] == "North-1"))]
     with pytest.raises(mccoord.ConfigError, match="missing"):
         calibrate(gap, 2020, 2030)
+
+
+def test_panel_without_dispersion_is_refused_before_any_simulation(synthetic_panel, monkeypatch):
+    flat = synthetic_panel.copy()
+    flat.loc[flat["year"] == 2024, "gdp_per_capita"] = 1234.0
+    from mccoord.calibration import objective
+
+    def no_simulation(*args, **kwargs):
+        raise AssertionError("simulated before refusing")
+
+    monkeypatch.setattr(objective, "run_block", no_simulation)
+    with pytest.raises(mccoord.ConfigError, match="no dispersion") as info:
+        calibrate(flat, 2020, 2030)
+    assert "2024" in str(info.value) and "\n" not in str(info.value)
 
 
 def test_csv_defaults(synthetic_panel):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 
 from mccoord.cli import main
 from mccoord.plots import KINDS, plot_drivers, plot_heatmap, save
+from mccoord.report import FIGURES
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -20,7 +23,10 @@ def _is_png(path):
 def test_cli_plot_each_kind(request, tmp_path, store, kind):
     path = request.getfixturevalue(store)
     out = tmp_path / f"{kind}.png"
-    assert main(["plot", str(path), "--kind", kind, "--out", str(out)]) == 0
+    with warnings.catch_warnings():
+        # a 64-mix Sobol design is too small for the degree-3 fit: tested in test_figure_text
+        warnings.filterwarnings("ignore", message="Sobol indices from a polynomial fit")
+        assert main(["plot", str(path), "--kind", kind, "--out", str(out)]) == 0
     assert _is_png(out)
 
 
@@ -95,7 +101,7 @@ def test_cli_report(grid_store, tmp_path, capsys):
     out = tmp_path / "report.html"
     assert main(["report", str(grid_store), "--out", str(out)]) == 0
     page = out.read_text()
-    assert page.count("data:image/png;base64,") == 6
+    assert page.count("data:image/png;base64,") == len(FIGURES) == len(KINDS)
     stamp = out.stat().st_mtime_ns
     assert main(["report", str(grid_store), "--out", str(out)]) == 2  # never overwrite
     assert out.stat().st_mtime_ns == stamp and out.read_text() == page

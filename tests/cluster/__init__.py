@@ -1,0 +1,1 @@
+"""Tests of where tasks run: threads, local clusters, schedulers and SLURM."""
