@@ -29,3 +29,17 @@ def test_the_seed_fixes_the_design():
 def test_a_base_that_is_not_a_power_of_two_is_refused(text):
     with pytest.raises(ConfigError, match="power of two"):
         make_design(mccoord.load_scenario("demo"), text, seed=0)
+
+
+def test_the_task_bound_counts_the_twelve_n_mixes_of_a_sobol_design(tmp_path, monkeypatch):
+    import mccoord.design
+
+    def never_drawn(*args, **kwargs):
+        raise AssertionError("the design was drawn before the task bound was checked")
+
+    monkeypatch.setattr(mccoord.design, "sobol_design", never_drawn)
+    # 2**17 base points are 131072 tasks (under the bound of 10**6); their 12 N mixes are not.
+    n = 2**17
+    with pytest.raises(ConfigError, match=f"{sobol_mix_count(n)} mixes"):
+        mccoord.run("demo", mixes=f"sobol:{n}", paths=100, years=4, workers=0, store=tmp_path / "s.zarr")
+    assert not (tmp_path / "s.zarr").exists()
