@@ -31,6 +31,7 @@ import xarray as xr
 
 from ..catalogue import RAW_ARRAYS
 from ..errors import ConfigError, StoreError
+from ..mixes import describe, grid_mechs, intensities, is_grid, mix_point
 from ..params import MECHANISMS
 from ..store import open_results, quiet_zarr, raw_group
 
@@ -68,7 +69,7 @@ class PathSample:
     mix : int
         Flat mix index in design order (0 for a :func:`mccoord.simulate` dataset).
     label : str
-        The mix's intensities, e.g. ``transfer=1 market=0.5 ...``.
+        The mix in words (:func:`mccoord.mixes.describe`), e.g. ``transfer 1, market 0.5``.
     n_invalid : int
         Paths of the mix left out (invalid: no admissible draw or a non-finite value).
     """
@@ -94,10 +95,6 @@ def check_outcome(outcome: object) -> str:
     return str(outcome)
 
 
-def _label(theta: dict[str, float]) -> str:
-    return " ".join(f"{m}={theta[m]:g}" for m in MECHANISMS)
-
-
 def _no_uncertainty(where: str) -> ConfigError:
     return ConfigError(
         "parameters",
@@ -118,7 +115,7 @@ def _from_simulation(ds: xr.Dataset, mix: MixSpec) -> PathSample:
     names = [str(p) for p in ds["parameter"].values]
     X = pd.DataFrame(np.asarray(ds["parameters"].values, dtype=float), columns=names)
     theta = {m: float(ds.attrs.get(f"mix_{m}", np.nan)) for m in MECHANISMS}
-    return _sample(X, fp, sigma, valid, horizon, 0, _label(theta))
+    return _sample(X, fp, sigma, valid, horizon, 0, describe(theta))
 
 
 def _sample(X, fp, sigma, valid, horizon, mix, label) -> PathSample:
@@ -131,18 +128,16 @@ def _sample(X, fp, sigma, valid, horizon, mix, label) -> PathSample:
 
 
 def flat_mix(ds: xr.Dataset, mix: MixSpec) -> int:
-    """Flat index (design order) of ``mix`` in a results dataset.
+    """Flat index (design order, last mechanism fastest) of ``mix`` in a results dataset.
 
-    ``mix``: ``"best"``, ``"off"``, ``"on"``, a flat index or a dict of intensities (see
-    :func:`mccoord.plots.select_mix`).
+    ``mix``: ``"best"``, ``"off"``, ``"on"``, a flat index or a dict of intensities,
+    chosen by :func:`mccoord.mixes.mix_point` (its rules apply).
     """
-    from ..plots._select import is_grid, mix_point
-
     point = mix_point(ds, "best" if mix is None else mix)
     if not is_grid(ds):
         return int(point["mix"])
-    shape = tuple(ds.sizes[m] for m in MECHANISMS)
-    return int(np.ravel_multi_index(tuple(point.get(m, 0) for m in MECHANISMS), shape))
+    mechs = grid_mechs(ds)
+    return int(np.ravel_multi_index(tuple(point[m] for m in mechs), tuple(ds.sizes[m] for m in mechs)))
 
 
 def _from_store(source: str | Path | xr.Dataset, mix: MixSpec) -> PathSample:
@@ -164,18 +159,10 @@ def _from_store(source: str | Path | xr.Dataset, mix: MixSpec) -> PathSample:
         valid = np.asarray(raw[VALID][k]) == 1
     if params.shape[1] != len(names):
         raise StoreError(f"store {where}: {PARAMETERS} has {params.shape[1]} columns for {len(names)} keys")
-    theta = {m: float(np.asarray(ds[m].values)[_position(ds, m, k)]) for m in MECHANISMS}
+    theta = dict(zip(MECHANISMS, intensities(ds)[k], strict=True))
     horizon = float(ds["time"].values[-1])
     X = pd.DataFrame(params, columns=[str(n) for n in names])
-    return _sample(X, fp, sigma, valid, horizon, k, _label(theta))
-
-
-def _position(ds: xr.Dataset, mech: str, k: int) -> int:
-    """Position on ``mech``'s coordinate of flat mix ``k``."""
-    if "mix" in ds.dims:
-        return k
-    shape = tuple(ds.sizes[m] for m in MECHANISMS)
-    return int(np.unravel_index(k, shape)[MECHANISMS.index(mech)])
+    return _sample(X, fp, sigma, valid, horizon, k, describe(theta))
 
 
 def path_sample(source: str | Path | xr.Dataset, mix: MixSpec = None) -> PathSample:

@@ -48,7 +48,6 @@ variation the *declared* uncertainty of each key explains, for that mix.
 from __future__ import annotations
 
 import contextlib
-import math
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -58,7 +57,6 @@ import pandas as pd
 import xarray as xr
 
 from ..errors import ConfigError
-from ..params import MECHANISMS
 from .samples import OUTCOMES, MixSpec, PathSample, check_outcome, path_sample
 
 __all__ = ["METHODS", "format_sensitivity", "sensitivity", "sensitivity_indices"]
@@ -285,15 +283,14 @@ def sensitivity_indices(
 def _mix_list(source, mix) -> list[MixSpec]:
     if isinstance(source, xr.Dataset) and "first_passage" in source:
         return [mix]
-    from ..plots._select import default_mixes
+    from ..mixes import default_mixes, flat
     from ..store import open_results
 
     ds = open_results(source)
     if mix is None:
         return list(default_mixes(ds))
     if isinstance(mix, str) and mix == "all":
-        n = ds.sizes["mix"] if "mix" in ds.dims else math.prod(ds.sizes[m] for m in MECHANISMS)
-        return list(range(n))
+        return list(range(flat(ds).sizes["mix"]))
     if isinstance(mix, list | tuple):
         return list(mix)
     return [mix]

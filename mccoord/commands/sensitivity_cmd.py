@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _mixes(texts: list[str] | None) -> list | str | None:
-    from ..plots import parse_mix
+    from ..mixes import parse_mix
 
     if not texts:
         return None

@@ -52,7 +52,7 @@ def test_no_failing_path_gives_no_box():
 
 def test_discovery_on_a_store(uncertain_store):
     result = scenario_discovery(uncertain_store, "on")
-    assert result.label.startswith("transfer=1")
+    assert result.label == "transfer 1, cooperation 1"
     assert result.n == 600 and 0 <= result.n_fail <= result.n
     table = result.table()
     assert list(table.columns) == ["box", "parameter", "low", "high", "qp", "coverage", "density", "mass"]

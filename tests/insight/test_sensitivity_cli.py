@@ -11,7 +11,7 @@ def test_cli_prints_the_ranking(uncertain_store, capsys):
     argv = ["sensitivity", str(uncertain_store), "--outcome", "sigma", "--mix", "on", "--resamples", "20"]
     assert main(argv) == 0
     out = capsys.readouterr().out
-    assert "mix 3: transfer=1" in out
+    assert "mix 3: transfer 1, cooperation 1" in out
     for name in ("lambda_c", "tau_max", "dummy"):
         assert name in out
 
