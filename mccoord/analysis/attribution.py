@@ -420,6 +420,54 @@ def _sampled_attribution(ds: xr.Dataset, metric: str, t_pos, t_val, n_boot: int,
     return out
 
 
+#: Widest 95% half-width of a first-order or total index [share of the variance] that
+#: :func:`sobol_caveat` accepts without a warning.
+SOBOL_HALF_WIDTH = 0.2
+
+
+def sobol_caveat(table: pd.DataFrame, widest: float = SOBOL_HALF_WIDTH) -> tuple[str, str] | None:
+    """Why the Sobol indices of a sampled design cannot be read as they are, if they cannot.
+
+    SALib's estimators do not fail on a small design: they return indices whose bootstrap
+    intervals span most of [0, 1] (a design of a few base points), or NaN when the metric
+    takes one value at every mix (no variance to share out). Both are reported here.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A table of :func:`attribution`.
+    widest : float
+        Largest acceptable 95% half-width of a first-order or total index.
+
+    Returns
+    -------
+    (str, str) or None
+        ``(message, short note)`` for a warning and a figure title, or None for a grid
+        design or precise enough indices.
+    """
+    meta = table.attrs
+    if meta.get("design") != "sampled":
+        return None
+    rows = table[table["kind"].isin(("first_order", "total_order"))]
+    n_base, metric = int(meta.get("n_base", 0)), meta.get("metric", "the metric")
+    if rows["estimate"].isna().all():
+        return (
+            f"Sobol indices of {metric} are not defined: it takes the same value at every mix, "
+            "so there is no variance across mixes to attribute",
+            "no variance across mixes",
+        )
+    half = float(np.nanmax(1.96 * rows["se"].to_numpy(dtype=float)))
+    if not half > widest:
+        return None
+    needed = 1 << max(1, math.ceil(math.log2(n_base * (half / widest) ** 2)))
+    return (
+        f"Sobol indices of {metric} from {n_base} base points ({n_base * (2 * len(MECHANISMS) + 2)} "
+        f"mixes) are imprecise: their 95% intervals reach +/-{half:.2f} of the variance; about "
+        f"--mixes sobol:{needed} narrows them to +/-{widest:g}",
+        f"intervals up to +/-{half:.2f}: run sobol:{needed} or more",
+    )
+
+
 # --------------------------------------------------------------------------- API
 
 

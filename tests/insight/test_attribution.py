@@ -251,6 +251,33 @@ def test_sobol_indices_need_a_saltelli_design():
         attribution(ds.isel(mix=slice(1, None)))
 
 
+def test_precise_sobol_indices_carry_no_caveat():
+    from mccoord.analysis.attribution import sobol_caveat
+
+    a = np.array([0.3, 0.2, 0.1, 0.0, 0.05])
+    assert sobol_caveat(attribution(_synthetic_sampled(lambda th: 0.1 + th @ a, n=512), n_boot=100)) is None
+
+
+def test_a_small_design_is_flagged_imprecise_with_the_base_that_would_do():
+    from mccoord.analysis.attribution import sobol_caveat
+
+    table = attribution(_synthetic_sampled(_ishigami, n=8), n_boot=100)
+    message, note = sobol_caveat(table)
+    assert "from 8 base points (96 mixes) are imprecise" in message
+    first_total = table[table["kind"].isin(("first_order", "total_order"))]
+    widest = float((1.96 * first_total["se"]).max())
+    assert widest > 0.2
+    assert note.startswith(f"intervals up to +/-{widest:.2f}: run sobol:")
+
+
+def test_a_metric_without_variance_has_undefined_sobol_indices():
+    from mccoord.analysis.attribution import sobol_caveat
+
+    table = attribution(_synthetic_sampled(lambda th: np.full(len(th), 0.5), n=8), n_boot=20)
+    assert table.query("kind == 'first_order'")["estimate"].isna().all()
+    assert "not defined" in sobol_caveat(table)[0]
+
+
 def test_sobol_indices_on_a_store(sobol_store):
     table = attribution(sobol_store, "p_sigma", n_boot=50)
     assert list(_rows(table, "first_order").index) == list(MECHS)
