@@ -554,4 +554,10 @@ def plot_kind(
         return plot_drivers(ds, over=x, mixes=mixes)
     if kind == "frontier":
         return plot_frontier(ds, costs, reach=reach, time=time)
+    if kind in ("sensitivity", "discovery"):
+        from .sensitivity import plot_discovery, plot_sensitivity
+
+        if kind == "sensitivity":
+            return plot_sensitivity(ds, "S1", outcome="target", mix=mixes)
+        return plot_discovery(ds, mix=(mixes or ["best"])[0])
     raise ConfigError("kind", kind, f"one of: {', '.join(KINDS)}")

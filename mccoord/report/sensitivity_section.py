@@ -1,19 +1,44 @@
-"""The report section "Which parameters matter" (runs with parameter uncertainty only)."""
+"""The report section "Which parameters matter" (runs with parameter uncertainty only).
+
+:func:`parameter_analyses` computes, once, what the section and its two figures (plot
+kinds ``sensitivity`` and ``discovery``, drawn in the report's Figures section) show;
+:func:`sensitivity_section` writes the section's text and tables.
+"""
 
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import xarray as xr
 
-from ..analysis.discovery import scenario_discovery
+from ..analysis.discovery import Discovery, scenario_discovery
 from ..analysis.samples import path_sample
 from ..analysis.sensitivity import sensitivity
 from ..errors import ConfigError, StoreError
 
 
-def _has_parameters(source: xr.Dataset | str | Path) -> bool:
+@dataclass(frozen=True)
+class ParameterAnalyses:
+    """What the report shows of a run that drew its parameters per path.
+
+    Attributes
+    ----------
+    sensitivity : pandas.DataFrame
+        :func:`mccoord.analysis.sensitivity` of reaching the target, all off, all on and
+        the best mix.
+    discovery : Discovery
+        :func:`mccoord.analysis.scenario_discovery` of the best mix.
+    """
+
+    sensitivity: pd.DataFrame
+    discovery: Discovery
+
+
+def has_path_parameters(source: xr.Dataset | str | Path) -> bool:
+    """True if the run drew its parameters per path (a scenario with an ``[uncertainty]`` table)."""
     try:
         path_sample(source, "best")
     except (ConfigError, StoreError):
@@ -21,9 +46,9 @@ def _has_parameters(source: xr.Dataset | str | Path) -> bool:
     return True
 
 
-def sensitivity_section(source: xr.Dataset | str | Path, *, resamples: int = 100) -> str:
-    """HTML of the section: sensitivity of the target to the drawn parameters, and where the
-    best mix fails (PRIM), with their figures.
+def parameter_analyses(source: xr.Dataset | str | Path, *, resamples: int = 100) -> ParameterAnalyses | None:
+    """The sensitivity and discovery results of the report, or None for a run without per-path
+    parameter draws.
 
     Parameters
     ----------
@@ -31,19 +56,34 @@ def sensitivity_section(source: xr.Dataset | str | Path, *, resamples: int = 100
         A store of :func:`mccoord.run` or its results dataset.
     resamples : int
         Bootstrap resamples of the intervals.
+    """
+    if not has_path_parameters(source):
+        return None
+    return ParameterAnalyses(
+        sensitivity(source, "target", resamples=resamples), scenario_discovery(source, "best")
+    )
+
+
+def sensitivity_section(found: ParameterAnalyses | None) -> str:
+    """HTML of the section: sensitivity of the target to the drawn parameters, and where the
+    best mix fails (PRIM).
+
+    Parameters
+    ----------
+    found : ParameterAnalyses or None
+        The results of :func:`parameter_analyses`.
 
     Returns
     -------
     str
         The section, or ``""`` when the run drew no parameters per path.
     """
-    from ..plots.sensitivity import plot_discovery, plot_sensitivity
-    from .html import _png, _table
+    from .html import _table
 
-    if not _has_parameters(source):
+    if found is None:
         return ""
     esc = html.escape
-    table = sensitivity(source, "target", resamples=resamples)
+    table = found.sensitivity
     a = table.attrs
     shown = table.assign(mix_label=table["mix"].map(a["labels"]))[
         ["mix", "mix_label", "parameter", "method", "index", "ci_low", "ci_high", "rank", "n"]
@@ -56,27 +96,18 @@ def sensitivity_section(source: xr.Dataset | str | Path, *, resamples: int = 100
         f"given a slice of the parameter and overall) and the first-order Sobol index S1 from "
         f"the same paths, with 95% bootstrap intervals ({a['resamples']} resamples). The row "
         f"<code>dummy</code> is a column of independent random draws: a parameter whose interval "
-        f"does not lie above the dummy's is indistinguishable from no influence.</p>",
+        f"does not lie above the dummy's is indistinguishable from no influence. Figure: "
+        f"<a href='#fig-sensitivity'>sensitivity</a>.</p>",
         _table(shown, left=("mix_label", "parameter", "method")),
-        f"<figure id='fig-sensitivity'><img alt='sensitivity' "
-        f"src='data:image/png;base64,{_png(plot_sensitivity(table, 'S1'))}'>"
-        "<figcaption>First-order index S1 of reaching the target, per parameter and mix, with 95% "
-        "bootstrap intervals; the grey band is the dummy (noise level).</figcaption></figure>",
     ]
-    found = scenario_discovery(source, "best")
+    result = found.discovery
     parts.append(
-        f"<h3 id='discovery'>Where the best mix fails</h3><p>{found.n_fail} of {found.n} valid "
-        f"paths of the best mix ({esc(found.label)}) miss the target. PRIM boxes of parameter "
+        f"<h3 id='discovery'>Where the best mix fails</h3><p>{result.n_fail} of {result.n} valid "
+        f"paths of the best mix ({esc(result.label)}) miss the target. PRIM boxes of parameter "
         f"space where they concentrate (coverage: share of the failing paths inside the box; "
         f"density: share of the paths in the box that fail; chosen step: "
-        f"{esc(found.attrs['choice'])}).</p>"
+        f"{esc(result.attrs['choice'])}). Figure: <a href='#fig-discovery'>discovery</a>.</p>"
     )
-    if found.boxes:
-        parts.append(_table(found.table(), left=("parameter",)))
-        parts.append(
-            f"<figure id='fig-discovery'><img alt='discovery' "
-            f"src='data:image/png;base64,{_png(plot_discovery(found))}'>"
-            "<figcaption>PRIM peeling trajectory: coverage against density of each candidate "
-            "box; the chosen box circled, its restrictions written below.</figcaption></figure>"
-        )
+    if result.boxes:
+        parts.append(_table(result.table(), left=("parameter",)))
     return "\n".join(parts)

@@ -45,11 +45,38 @@ def test_cli_store_without_parameters(grid_store, capsys):
     assert "uncertainty" in capsys.readouterr().err
 
 
-@pytest.mark.slow
-def test_report_has_the_section_for_a_run_with_uncertainty(uncertain_store, grid_store):
-    from mccoord.report.sensitivity_section import sensitivity_section
+@pytest.mark.parametrize("kind", ["sensitivity", "discovery"])
+def test_plot_kinds_of_parameter_uncertainty(uncertain_store, tmp_path, kind):
+    out = tmp_path / f"{kind}.png"
+    assert main(["plot", str(uncertain_store), "--kind", kind, "--mix", "on", "--out", str(out)]) == 0
+    assert out.read_bytes().startswith(b"\x89PNG") and out.stat().st_size > 5000
 
-    page = sensitivity_section(uncertain_store, resamples=20)
-    assert "Which parameters matter" in page and "fig-sensitivity" in page
+
+@pytest.mark.parametrize("kind", ["sensitivity", "discovery"])
+def test_plot_kinds_of_parameter_uncertainty_refuse_a_run_without(grid_store, tmp_path, capsys, kind):
+    out = tmp_path / f"{kind}.png"
+    assert main(["plot", str(grid_store), "--kind", kind, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "[uncertainty] table" in err
+    assert not out.exists()
+
+
+def test_report_section_only_for_a_run_with_uncertainty(uncertain_store, grid_store):
+    from mccoord.report.sensitivity_section import parameter_analyses, sensitivity_section
+
+    page = sensitivity_section(parameter_analyses(uncertain_store, resamples=20))
+    assert "Which parameters matter" in page and "Where the best mix fails" in page
     assert "tau_max" in page and "dummy" in page
-    assert sensitivity_section(grid_store) == ""
+    assert parameter_analyses(grid_store) is None and sensitivity_section(None) == ""
+
+
+@pytest.mark.slow
+def test_report_of_a_run_with_uncertainty_draws_every_kind(uncertain_store, tmp_path):
+    from mccoord.plots import PLOT_KINDS
+    from mccoord.report import write_report
+
+    page = write_report(uncertain_store, tmp_path / "r.html").read_text()
+    assert "<h2 id='sensitivity'>Which parameters matter</h2>" in page
+    for kind in ("sensitivity", "discovery"):
+        assert f"<figure id='fig-{kind}'><img alt='{kind}'" in page
+    assert page.count("data:image/png;base64,") == len(PLOT_KINDS)
