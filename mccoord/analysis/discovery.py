@@ -3,8 +3,8 @@
 Under parameter uncertainty every path of a mix has its own draw of the uncertain keys.
 The paths that fail the target (sigma has not fallen to ``(1 - target_reduction)
 sigma(0)`` by the horizon) are the cases of interest; PRIM, the Patient Rule Induction
-Method (Friedman and Fisher 1999; Bryant and Lempert 2010, from the ``prim`` package),
-looks for a box, a set of intervals on a few parameters, in which failures are
+Method (Friedman and Fisher 1999, used for scenario discovery by Bryant and Lempert
+2010), looks for a box, a set of intervals on a few parameters, in which failures are
 concentrated:
 
 * ``coverage``: the share of all failing paths that lie in the box;
@@ -12,40 +12,168 @@ concentrated:
 * ``mass``: the share of all paths that lie in the box;
 * ``res_dim``: the number of parameters the box restricts.
 
-PRIM peels a sliver (5% of the paths in the box) off the side that raises the density
-most, again and again, then pastes back what raises it; every step is a candidate box
-(the *peeling trajectory*: coverage falls as density rises). Which box to report is a
-trade-off; mccoord picks, by default, the step with the largest harmonic mean of
-coverage and density (the box read as a classifier of failing paths: its F1 score), or,
-with ``density=d``, the most covering step whose density is at least ``d``. Further
-boxes (``boxes > 1``) are searched among the paths outside the earlier ones and kept
-only while they reach ``density`` (or, by default, the share of failing paths in the
-whole sample).
+The algorithm (:func:`peel`, implemented here with NumPy)
+    Start from the box that holds every path. At each step, for every parameter and
+    each of its two sides, the candidate peel removes the paths of the box beyond that
+    side's ``alpha`` quantile (``alpha`` = :data:`PEEL_ALPHA`, so about 5% of the paths
+    in the box); the peel kept is the one whose remaining box has the largest density
+    (ties: the one that removes the fewest paths, then parameter order). Peeling stops
+    when every candidate would leave less than :data:`MASS_MIN` of all paths in the box
+    or none removes a path. Every step is a candidate box: the *peeling trajectory*,
+    along which coverage falls as density rises. The pasting phase of Friedman and
+    Fisher (growing the final box back where that raises the density) is not done: with
+    a small ``alpha`` it changes the boxes little, and the trajectory is what the
+    analysis reads.
+
+Which box to report
+    A trade-off; mccoord picks, by default, the step with the largest harmonic mean of
+    coverage and density (the box read as a classifier of failing paths: its F1 score),
+    or, with ``density=d``, the most covering step whose density is at least ``d`` (the
+    densest step if none reaches ``d``). Further boxes (``boxes > 1``) are searched among
+    the paths outside the earlier ones (their coverage and mass still count all paths)
+    and kept only while they reach ``density`` (or, by default, the share of failing
+    paths in the whole sample).
 
 Each restriction of the chosen box comes with its quasi-p-value (Bryant and Lempert
-2010): the one-sided binomial probability of the box's density if the restriction were
-dropped; a large value means the restriction is not needed.
+2010): the one-sided binomial probability of at least the box's number of failing paths
+among its paths, if they failed at the density of the box with that restriction dropped;
+a large value means the restriction is not needed.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import xarray as xr
+from scipy.stats import binom
 
 from ..errors import ConfigError
 from .samples import MixSpec, path_sample
 
-__all__ = ["Box", "Discovery", "find_boxes", "format_discovery", "scenario_discovery"]
+__all__ = ["Box", "Discovery", "find_boxes", "format_discovery", "peel", "scenario_discovery"]
 
-#: Share of the paths in the box peeled off at each step, and the pasting step.
+#: Share of the paths in the box peeled off at each step.
 PEEL_ALPHA = 0.05
-#: Smallest mass of a box.
+#: Smallest mass of a box (share of all paths).
 MASS_MIN = 0.05
+
+
+@dataclass(frozen=True)
+class Peeling:
+    """The peeling trajectory of :func:`peel`, one row per step (step 0: the whole sample).
+
+    Attributes
+    ----------
+    trajectory : pandas.DataFrame
+        ``coverage, density, mass`` (shares in [0, 1]) and ``res_dim`` (restricted
+        parameters) of the box after each step.
+    low, high : pandas.DataFrame
+        The box's interval on every parameter (columns) after each step (rows); a
+        parameter is restricted when its interval is narrower than the sample's range.
+    """
+
+    trajectory: pd.DataFrame
+    low: pd.DataFrame
+    high: pd.DataFrame
+
+
+def peel(
+    X: pd.DataFrame,
+    y: np.ndarray,
+    *,
+    alpha: float = PEEL_ALPHA,
+    mass_min: float = MASS_MIN,
+    total: tuple[int, int] | None = None,
+) -> Peeling:
+    """PRIM's peeling of the box of the rows of ``X`` where ``y`` is true (module docstring).
+
+    Parameters
+    ----------
+    X : pandas.DataFrame (n, k)
+        Parameter draws, one column per parameter.
+    y : array of bool (n,)
+        Cases of interest.
+    alpha : float
+        Share of the paths in the box each peel removes.
+    mass_min : float
+        Smallest mass of a box (share of ``total[0]`` paths).
+    total : (int, int), optional
+        Paths and cases of interest that mass and coverage are shares of (default: those
+        of ``X`` and ``y``).
+    """
+    x = X.to_numpy(dtype=float)
+    y = np.asarray(y, dtype=bool)
+    n_total, hits_total = total if total is not None else (len(y), int(y.sum()))
+    low, high = x.min(axis=0), x.max(axis=0)
+    span_low, span_high = low.copy(), high.copy()
+    inside = np.ones(len(y), dtype=bool)
+    lows, highs, rows = [], [], []
+
+    def record() -> None:
+        restricted = (low > span_low) | (high < span_high)
+        rows.append(
+            (
+                y[inside].sum() / hits_total,
+                y[inside].mean(),
+                inside.sum() / n_total,
+                int(restricted.sum()),
+            )
+        )
+        lows.append(low.copy())
+        highs.append(high.copy())
+
+    record()
+    while True:
+        xi, yi = x[inside], y[inside]
+        lo = np.quantile(xi, alpha, axis=0)
+        hi = np.quantile(xi, 1 - alpha, axis=0)
+        # candidate peels: the low side of every parameter, then the high side
+        keep = np.concatenate([xi >= lo, xi <= hi], axis=1)
+        kept = keep.sum(axis=0)
+        removed = len(yi) - kept
+        allowed = (removed > 0) & (kept >= mass_min * n_total)
+        if not allowed.any():
+            break
+        density = np.where(allowed, (yi.astype(float) @ keep) / np.maximum(kept, 1), -np.inf)
+        best = int(np.lexsort((np.arange(density.size), removed, -density))[0])
+        j, side = best % x.shape[1], best // x.shape[1]
+        if side == 0:
+            low[j] = lo[j]
+        else:
+            high[j] = hi[j]
+        inside[np.flatnonzero(inside)[~keep[:, best]]] = False
+        record()
+    trajectory = pd.DataFrame(rows, columns=["coverage", "density", "mass", "res_dim"])
+    trajectory.index.name = "step"
+    return Peeling(
+        trajectory,
+        pd.DataFrame(lows, columns=X.columns).rename_axis("step"),
+        pd.DataFrame(highs, columns=X.columns).rename_axis("step"),
+    )
+
+
+def _in_box(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    return ((x >= low) & (x <= high)).all(axis=1)
+
+
+def quasi_p_values(X: pd.DataFrame, y: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Quasi-p-value of every parameter's restriction of the box ``[low, high]`` (module
+    docstring); NaN for a parameter the box does not restrict."""
+    x = X.to_numpy(dtype=float)
+    y = np.asarray(y, dtype=bool)
+    inside = _in_box(x, low, high)
+    hits, n = int(y[inside].sum()), int(inside.sum())
+    out = np.full(x.shape[1], np.nan)
+    restricted = (low > x.min(axis=0)) | (high < x.max(axis=0))
+    for j in np.flatnonzero(restricted):
+        lo, hi = low.copy(), high.copy()
+        lo[j], hi[j] = -np.inf, np.inf
+        p = y[_in_box(x, lo, hi)].mean()
+        out[j] = binom.sf(hits - 1, n, p)
+    return out
 
 
 @dataclass(frozen=True)
@@ -55,19 +183,23 @@ class Box:
     Attributes
     ----------
     trajectory : pandas.DataFrame
-        One row per peeling or pasting step: ``coverage, density, mass, res_dim, f1``
-        (shares in [0, 1]).
+        One row per peeling step: ``coverage, density, mass, res_dim, f1`` (shares in
+        [0, 1]; ``f1`` the harmonic mean of coverage and density).
     step : int
         The chosen step (row of ``trajectory``).
     limits : pandas.DataFrame
         The chosen box's restrictions, one row per restricted parameter (index):
         ``low, high`` (the box's interval), ``min, max`` (the range of the sample),
         ``qp`` (quasi-p-value).
+    low, high : pandas.DataFrame
+        The interval of every parameter (columns) at every step (rows).
     """
 
     trajectory: pd.DataFrame
     step: int
     limits: pd.DataFrame
+    low: pd.DataFrame | None = None
+    high: pd.DataFrame | None = None
 
     @property
     def coverage(self) -> float:
@@ -100,7 +232,7 @@ class Discovery:
     mix : int
         Flat mix index.
     label : str
-        The mix's intensities.
+        The mix in words.
     horizon : float
         ``T`` [years since the base year].
     """
@@ -144,33 +276,21 @@ def _choose(traj: pd.DataFrame, density: float | None) -> int:
     return int(np.nanargmax(traj["density"].to_numpy()))
 
 
-def _box(pbox, X: pd.DataFrame, density: float | None) -> Box:
-    raw = pbox.peeling_trajectory
-    traj = pd.DataFrame(
-        {
-            "coverage": raw["coverage"].to_numpy(dtype=float),
-            "density": raw["density"].to_numpy(dtype=float),
-            "mass": raw["mass"].to_numpy(dtype=float),
-            "res_dim": raw["res dim"].to_numpy(dtype=int),
-        }
-    )
+def _box(X: pd.DataFrame, y: np.ndarray, total: tuple[int, int], density: float | None) -> Box:
+    peeled = peel(X, y, total=total)
+    traj = peeled.trajectory
     c, d = traj["coverage"], traj["density"]
     traj["f1"] = (2 * c * d / (c + d)).where(c + d > 0, 0.0)
-    traj.index.name = "step"
     step = _choose(traj, density)
-    pbox.select(step)
-    lim = pbox.limits
+    low, high = peeled.low.iloc[step].to_numpy(), peeled.high.iloc[step].to_numpy()
+    qp = quasi_p_values(X, y, low, high)
+    lo_all, hi_all = X.min().to_numpy(), X.max().to_numpy()
+    restricted = (low > lo_all) | (high < hi_all)
     limits = pd.DataFrame(
-        {
-            "low": lim["min"].astype(float),
-            "high": lim["max"].astype(float),
-            "min": [float(X[p].min()) for p in lim.index],
-            "max": [float(X[p].max()) for p in lim.index],
-            "qp": lim["qp values"].astype(float),
-        },
-        index=pd.Index([str(p) for p in lim.index], name="parameter"),
-    )
-    return Box(traj, step, limits)
+        {"low": low, "high": high, "min": lo_all, "max": hi_all, "qp": qp},
+        index=pd.Index([str(p) for p in X.columns], name="parameter"),
+    )[restricted]
+    return Box(traj, step, limits, peeled.low, peeled.high)
 
 
 def find_boxes(
@@ -180,7 +300,7 @@ def find_boxes(
     boxes: int = 1,
     density: float | None = None,
 ) -> tuple[Box, ...]:
-    """PRIM boxes of the rows of ``X`` where ``fail`` is true.
+    """PRIM boxes of the rows of ``X`` where ``fail`` is true (module docstring).
 
     Parameters
     ----------
@@ -199,29 +319,25 @@ def find_boxes(
     tuple of Box
         Empty if no row fails.
     """
-    import prim
-
     fail = np.asarray(fail, dtype=bool)
     if not fail.any():
         return ()
     X = X.reset_index(drop=True).astype(float)
+    total = (len(fail), int(fail.sum()))
     keep_min = density if density is not None else float(fail.mean())
-    finder = prim.Prim(X, fail, peel_alpha=PEEL_ALPHA, paste_alpha=PEEL_ALPHA, mass_min=MASS_MIN)
+    left = np.ones(len(fail), dtype=bool)
     out: list[Box] = []
-    logger = logging.getLogger("prim.prim_alg")
-    level = logger.level
-    logger.setLevel(logging.WARNING)
-    try:
-        for _ in range(boxes):
-            pbox = finder.find_box()
-            if pbox is None:
-                break
-            box = _box(pbox, X, density)
-            if out and (box.density < keep_min or box.coverage == 0):
-                break
-            out.append(box)
-    finally:
-        logger.setLevel(level)
+    for _ in range(boxes):
+        if not fail[left].any() or left.sum() < MASS_MIN * total[0]:
+            break
+        box = _box(X[left], fail[left], total, density)
+        if out and (box.density < keep_min or box.coverage == 0):
+            break
+        out.append(box)
+        bounds = X.columns.map(lambda name, b=box: name in b.limits.index)
+        low = np.where(bounds, box.low.iloc[box.step].to_numpy(), -np.inf)
+        high = np.where(bounds, box.high.iloc[box.step].to_numpy(), np.inf)
+        left &= ~_in_box(X.to_numpy(), low, high)
     return tuple(out)
 
 
@@ -282,7 +398,7 @@ def scenario_discovery(
             "choice": "largest F1 score of coverage and density"
             if density is None
             else f"most covering step with density >= {density:g}",
-            "method": "PRIM (prim package), peel and paste alpha 0.05, minimum mass 0.05",
+            "method": f"PRIM peeling (alpha {PEEL_ALPHA:g}, minimum mass {MASS_MIN:g}; no pasting)",
         },
     )
 
