@@ -67,8 +67,10 @@ METHODS: dict[str, tuple[str, ...]] = {"pawn": ("pawn", "S1"), "delta": ("delta"
 COLUMNS = ("mix", "outcome", "parameter", "method", "index", "ci_low", "ci_high", "rank", "n")
 #: Conditioning slices of PAWN (SALib's default and Pianosi and Wagener's).
 PAWN_SLICES = 10
-#: Fewest valid paths the measures are computed on.
-MIN_PATHS = 50
+#: Fewest valid paths the measures are computed on: two per PAWN slice. Far more are needed
+#: to separate a parameter from noise (a few hundred for a 0/1 outcome); the ``dummy`` row
+#: shows whether a sample is large enough, so small samples give wide intervals, not an error.
+MIN_PATHS = 2 * PAWN_SLICES
 CONF_LEVEL = 0.95
 #: Name of the noise-reference row (a column of independent uniform draws).
 DUMMY = "dummy"
