@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "mccoord.commands.report_cmd",
     "mccoord.commands.compare_cmd",
     "mccoord.commands.frontier_cmd",
+    "mccoord.commands.sensitivity_cmd",
 )
 
 

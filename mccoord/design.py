@@ -5,9 +5,18 @@ Three kinds:
 * ``grid``: the Cartesian product of each mechanism's levels (the scenario's
   ``[mechanisms]`` table by default); results get one dimension per mechanism.
 * ``list``: an explicit list of mixes; results get a ``mix`` dimension.
-* ``sobol``: a scrambled Sobol sequence of ``n`` continuous mixes in [0, 1]^5
-  (``mixes="sobol:256"``, :mod:`scipy.stats.qmc`), seeded by the run seed; results get
-  a ``mix`` dimension with the five intensities as coordinates.
+* ``sobol``: a Saltelli design for Sobol indices over the five intensities, each
+  independent and uniform on [0, 1] (``mixes="sobol:N"``, SALib's
+  :func:`SALib.sample.sobol.sample` with second-order cross-sampling): ``N`` base
+  points of a scrambled Sobol sequence in [0, 1]^10 (seeded by the run seed) give
+  matrices ``A`` (first five columns) and ``B`` (last five), and every base point
+  contributes ``2*5 + 2 = 12`` mixes in this order: ``A``, ``AB_1..AB_5`` (``A`` with
+  column ``j`` from ``B``), ``BA_1..BA_5`` (``B`` with column ``j`` from ``A``), ``B``.
+  So ``sobol:N`` runs ``12 N`` mixes (:func:`sobol_mix_count`); ``N`` must be a power of
+  two (the balance properties of Sobol points hold only then). Results get a ``mix``
+  dimension with the five intensities as coordinates, and
+  :func:`mccoord.analysis.attribution` reads first, total and second-order indices off it
+  (SALib's :func:`SALib.analyze.sobol.analyze`).
 """
 
 from __future__ import annotations
@@ -64,14 +73,48 @@ def grid_design(levels: dict[str, tuple[float, ...]]) -> MixDesign:
     return MixDesign("grid", np.array(rows, dtype=float), {m: tuple(levels[m]) for m in MECHANISMS})
 
 
-def sobol_design(n: int, seed: int) -> MixDesign:
-    """``n`` scrambled Sobol points in [0, 1]^5."""
-    from scipy.stats import qmc
+#: Mixes per base point of a Saltelli design with second-order indices (``2 d + 2``).
+SALTELLI_BLOCK = 2 * len(MECHANISMS) + 2
 
-    sampler = qmc.Sobol(d=len(MECHANISMS), scramble=True, seed=seed)
-    m = int(np.log2(n))
-    points = sampler.random_base2(m) if 2**m == n else sampler.random(n)
-    return MixDesign("sobol", np.asarray(points, dtype=float))
+
+def sobol_problem() -> dict:
+    """The SALib problem of a sampled mix design: five intensities, each uniform on [0, 1]."""
+    return {"num_vars": len(MECHANISMS), "names": list(MECHANISMS), "bounds": [[0.0, 1.0]] * len(MECHANISMS)}
+
+
+def sobol_mix_count(n: int) -> int:
+    """Number of mixes of ``mixes="sobol:N"``: ``N * (2*5 + 2)``."""
+    return int(n) * SALTELLI_BLOCK
+
+
+def _check_base(n: int) -> int:
+    if n < 2 or n & (n - 1):
+        below = 1 << max(1, n.bit_length() - 1)
+        raise ConfigError(
+            "mixes",
+            f"sobol:{n}",
+            f"'sobol:N' with N a power of two, at least 2 (e.g. sobol:{below} or sobol:{2 * below}); "
+            f"the design runs {SALTELLI_BLOCK} N mixes",
+        )
+    return n
+
+
+def sobol_design(n: int, seed: int) -> MixDesign:
+    """The Saltelli design of ``n`` base points (``12 n`` mixes; see the module docstring).
+
+    Parameters
+    ----------
+    n : int
+        Base points, a power of two.
+    seed : int
+        Scrambling seed of the Sobol sequence (the run seed): the same seed gives the
+        same mixes.
+    """
+    from SALib.sample import sobol as saltelli
+
+    n = _check_base(int(n))
+    theta = saltelli.sample(sobol_problem(), n, calc_second_order=True, scramble=True, seed=int(seed))
+    return MixDesign("sobol", np.asarray(theta, dtype=float))
 
 
 def make_design(scenario: Scenario, mixes: object = None, *, seed: int = 0) -> MixDesign:
@@ -81,7 +124,8 @@ def make_design(scenario: Scenario, mixes: object = None, *, seed: int = 0) -> M
     ----------
     scenario : Scenario
     mixes : None, str, dict or list of dict
-        ``None`` for the scenario's grid; ``"sobol:N"``; a dict of mechanism ->
+        ``None`` for the scenario's grid; ``"sobol:N"`` for the Saltelli design of
+        ``N`` base points (``12 N`` mixes, ``N`` a power of two); a dict of mechanism ->
         levels for another grid; or a list of mixes (dicts of intensities).
     seed : int
         Scrambling seed of a Sobol design.
@@ -91,7 +135,7 @@ def make_design(scenario: Scenario, mixes: object = None, *, seed: int = 0) -> M
     if isinstance(mixes, str):
         kind, _, n = mixes.partition(":")
         if kind != "sobol" or not n.isdigit() or int(n) < 1:
-            raise ConfigError("mixes", mixes, "'sobol:N' with N a positive whole number")
+            raise ConfigError("mixes", mixes, "'sobol:N' with N a power of two (the design runs 12 N mixes)")
         return sobol_design(int(n), seed)
     if isinstance(mixes, dict):
         sc = scenario.with_overrides(mechanisms={m: mixes.get(m, [0.0]) for m in MECHANISMS})

@@ -31,7 +31,7 @@ from .blocks import n_records
 from .catalogue import GRANULE, RESULTS
 from .checks import byte_size, is_whole, positive_int
 from .cluster import execute, open_client, plan_execution, preflight
-from .design import make_design
+from .design import make_design, sobol_mix_count
 from .errors import ConfigError, StoreError
 from .inputs import model_inputs
 from .kernels.layout import N_PATH_SCALARS, N_REC_SCALARS
@@ -109,11 +109,15 @@ def _mixes_per_task(n_mix: int, paths: int, ppt: int, requested: int | None) -> 
 
 
 def _sobol_count(mixes: object) -> int | None:
-    """N of a ``"sobol:N"`` design (checked against the task bound before it is drawn)."""
+    """Number of mixes of a ``"sobol:N"`` design (:func:`mccoord.design.sobol_mix_count`).
+
+    Known before the design is drawn, so an oversized design is refused before SALib
+    allocates it.
+    """
     if isinstance(mixes, str):
         kind, _, n = mixes.partition(":")
         if kind == "sobol" and n.isdigit():
-            return int(n)
+            return sobol_mix_count(int(n))
     return None
 
 
@@ -283,8 +287,9 @@ def run(
     scenario : Scenario or str, optional
         A scenario, a built-in name or a TOML path; default ``"china"``.
     mixes : None, str, dict or list of dict
-        ``None``: the scenario's ``[mechanisms]`` grid; ``"sobol:N"``: N scrambled
-        Sobol mixes; a dict of levels: another grid; a list of mixes.
+        ``None``: the scenario's ``[mechanisms]`` grid; ``"sobol:N"``: the Saltelli
+        design of N base points, 12 N mixes (:mod:`mccoord.design`); a dict of levels:
+        another grid; a list of mixes.
     paths, years, seed : int, optional
         Override the scenario's ``[simulation]`` settings.
     store : path, optional

@@ -119,6 +119,7 @@ def test_readme_has_commands():
     assert len(BASH) >= 2 and len(PYTHON) >= 1
     assert any("mccoord compare" in body for _, body in BASH)
     assert any("mccoord frontier" in body for _, body in BASH)
+    assert any("mccoord sensitivity" in body for _, body in BASH)
 
 
 def test_scaling_keeps_the_command_and_caps_sizes():

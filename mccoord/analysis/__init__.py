@@ -10,9 +10,11 @@ from .attribution import attribution
 from .beta import beta_convergence, implied_speed
 from .clubs import convergence_clubs, hp_trend, log_t_test
 from .coupling import GRADES, coordination_grade, coupling_coordination
+from .discovery import Discovery, scenario_discovery
 from .haken import HakenResult, haken
 from .markov import markov, quantile_classes
 from .panel import income_panel, population_panel
+from .sensitivity import sensitivity
 from .sigma import sigma_convergence
 from .theil import theil
 
@@ -34,4 +36,7 @@ __all__ = [
     "sigma_convergence",
     "theil",
     "attribution",
+    "Discovery",
+    "scenario_discovery",
+    "sensitivity",
 ]

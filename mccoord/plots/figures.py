@@ -13,7 +13,6 @@ not named are off). Probabilities carry 95% Wilson intervals.
 
 from __future__ import annotations
 
-import math
 import warnings
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from ..analysis.attribution import attribution
+from ..analysis.attribution import attribution, sobol_caveat
 from ..errors import ConfigError
 from ..intervals import wilson_interval
 from ..mixes import (
@@ -332,20 +331,13 @@ def plot_regions(ds: Source, mix: MixSpec = "best", *, ax: Axes | None = None) -
     return ax
 
 
-def _warn_fallback(table: pd.DataFrame) -> str:
-    """Warn when a sampled design's Sobol fit fell back below degree 3; return a note."""
-    meta = table.attrs
-    degree = meta.get("degree")
-    if meta.get("design") != "sampled" or degree is None or degree >= 3:
+def _warn_imprecise(table: pd.DataFrame) -> str:
+    """Warn when a sampled design's Sobol indices cannot be read as they are; return a note."""
+    caveat = sobol_caveat(table)
+    if caveat is None:
         return ""
-    needed = 2 * math.comb(len(MECHANISMS) + 3, 3)
-    message = (
-        f"Sobol indices from a polynomial fit of total degree {degree}, not 3: degree 3 needs at least "
-        f"{needed} sampled mixes and this design has {meta.get('n_mix')}; interactions of order above "
-        f"{degree} are not resolved (run with --mixes sobol:{needed} or more)"
-    )
-    warnings.warn(message, UserWarning, stacklevel=3)
-    return f"fit of degree {degree} (fewer than {needed} mixes)"
+    warnings.warn(caveat[0], UserWarning, stacklevel=3)
+    return caveat[1]
 
 
 def plot_attribution(
@@ -355,8 +347,9 @@ def plot_attribution(
 
     ``table`` may be the table or the dataset/store (then ``kwargs`` go to
     ``attribution``). ``kinds`` default: Shapley values and main effects (grid), first
-    and total Sobol indices (sampled). A sampled design whose surrogate fit fell back
-    below degree 3 (too few mixes) gets a warning and a note in the title.
+    and total Sobol indices (sampled). Sobol indices too imprecise to read (a design of
+    few base points) or undefined (no variance across mixes) get a warning and a note in
+    the title (:func:`~mccoord.analysis.attribution.sobol_caveat`).
     """
     if not isinstance(table, pd.DataFrame):
         table = attribution(table, **kwargs)
@@ -366,7 +359,7 @@ def plot_attribution(
     rows = table[table["kind"].isin(kinds)]
     if rows.empty:
         raise ConfigError("kinds", kinds, f"kinds present in the table ({', '.join(table['kind'].unique())})")
-    fallback = _warn_fallback(table)
+    caveat = _warn_imprecise(table)
     terms = list(dict.fromkeys(rows["term"]))
     ax = ax or new_axes((7.5, 1.4 + 0.45 * len(terms) * len(kinds) ** 0.5))
     height = 0.8 / len(kinds)
@@ -403,7 +396,7 @@ def plot_attribution(
     else:
         ax.set_xlabel(f"change of {what}{t} from all off to all on [probability]")
         title = f"Which mechanisms matter: contributions to {what}{t}"
-    ax.set_title(f"{title}\nerror bars: 95%" + (f"; {fallback}" if fallback else ""), fontsize=10)
+    ax.set_title(f"{title}\nerror bars: 95%" + (f"; {caveat}" if caveat else ""), fontsize=10)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="x")
     return ax
@@ -561,4 +554,10 @@ def plot_kind(
         return plot_drivers(ds, over=x, mixes=mixes)
     if kind == "frontier":
         return plot_frontier(ds, costs, reach=reach, time=time)
+    if kind in ("sensitivity", "discovery"):
+        from .sensitivity import plot_discovery, plot_sensitivity
+
+        if kind == "sensitivity":
+            return plot_sensitivity(ds, "S1", outcome="target", mix=mixes)
+        return plot_discovery(ds, mix=(mixes or ["best"])[0])
     raise ConfigError("kind", kind, f"one of: {', '.join(KINDS)}")

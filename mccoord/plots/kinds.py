@@ -18,11 +18,15 @@ class PlotKind:
         What the figure shows (command help).
     caption : str
         Caption of the figure in the report.
+    per_path_parameters : bool
+        The figure needs a run that drew its parameters per path (a scenario with an
+        ``[uncertainty]`` table); other runs have no such figure.
     """
 
     name: str
     shows: str
     caption: str
+    per_path_parameters: bool = False
 
 
 #: Every plot kind, in the order of the report.
@@ -62,6 +66,23 @@ PLOT_KINDS: tuple[PlotKind, ...] = (
         "frontier",
         "cost against probability of the target; the non-dominated mixes joined",
         "Cost-effective mixes: cost against target probability; the frontier of non-dominated mixes.",
+    ),
+    PlotKind(
+        "sensitivity",
+        "which uncertain parameters matter for reaching the target: first-order index S1 per "
+        "parameter and mix, with 95% bootstrap intervals (runs with an [uncertainty] table)",
+        "Which uncertain parameters matter: first-order index S1 of reaching the target, per "
+        "parameter, for all off, all on and the best mix, with 95% bootstrap intervals; the grey "
+        "band is a dummy parameter of independent draws (the noise level).",
+        per_path_parameters=True,
+    ),
+    PlotKind(
+        "discovery",
+        "where in parameter space a mix fails the target: PRIM's coverage-density trade-off "
+        "and the chosen box (runs with an [uncertainty] table)",
+        "Where the best mix fails the target: coverage against density of every box along PRIM's "
+        "peeling trajectory, the chosen box circled with its restrictions.",
+        per_path_parameters=True,
     ),
 )
 

@@ -20,10 +20,11 @@ from ..frontier import cheapest, frontier
 from ..mixes import describe, grid_mechs, is_grid
 from ..params import MECHANISMS
 from ..plots import plot_attribution, plot_frontier, plot_kind
-from ..plots.kinds import PLOT_KINDS
+from ..plots.kinds import KIND_BY_NAME, PLOT_KINDS
 from ..ranking import column_notes, ranking
 from ..ranking import title as ranking_title
 from ..store import open_results
+from .sensitivity_section import ParameterAnalyses, parameter_analyses, sensitivity_section
 
 #: Figures of the report, in order: (kind, caption), one per plot kind.
 FIGURES: tuple[tuple[str, str], ...] = tuple((k.name, k.caption) for k in PLOT_KINDS)
@@ -78,12 +79,28 @@ def _heatmap_axes(ds: xr.Dataset) -> tuple[str, str] | None:
     return ("transfer", "market") if {"transfer", "market"} <= set(multi) else (multi[0], multi[1])
 
 
-def _figures(ds: xr.Dataset, table: pd.DataFrame | None) -> list[tuple[str, str, str | None]]:
-    """(kind, caption, base64 PNG or None) of every plot kind."""
+def _figures(
+    ds: xr.Dataset, table: pd.DataFrame | None, uncertain: ParameterAnalyses | None
+) -> list[tuple[str, str, str | None]]:
+    """(kind, caption, base64 PNG or None) of every plot kind.
+
+    ``table`` is the attribution table, ``uncertain`` the results of the section "Which
+    parameters matter" (None for a run without per-path parameter draws: no figure of the
+    kinds that need them).
+    """
+    from ..plots.sensitivity import plot_discovery, plot_sensitivity
+
     out = []
     for key, caption in FIGURES:
         ax = None
-        if key == "heatmap":
+        if KIND_BY_NAME[key].per_path_parameters:
+            if uncertain is not None:
+                ax = (
+                    plot_sensitivity(uncertain.sensitivity, "S1")
+                    if key == "sensitivity"
+                    else plot_discovery(uncertain.discovery)
+                )
+        elif key == "heatmap":
             xy = _heatmap_axes(ds)
             if xy is not None:
                 ax = plot_kind(ds, key, x=xy[0], y=xy[1])
@@ -236,7 +253,7 @@ def render_report(ds_or_store: xr.Dataset | str | Path, *, top: int = 10) -> str
         if meta.get("design") == "sampled":
             parts.append(
                 f"<p>First-order and total Sobol indices of p_target at t={T:g} over the five "
-                f"intensities; estimator: {esc(meta['estimator'])} (R&sup2; {meta['r2']:.3f}); "
+                f"intensities; estimator: {esc(meta['estimator'])}; "
                 f"standard errors: {esc(meta['se_method'])}.</p>"
             )
         else:
@@ -248,11 +265,20 @@ def render_report(ds_or_store: xr.Dataset | str | Path, *, top: int = 10) -> str
             )
         parts.append(_table(table, left=("term", "kind")))
 
+    # which parameters matter (runs that drew parameters per path)
+    uncertain = parameter_analyses(ds)
+    parts.append(sensitivity_section(uncertain))
+
     # figures
     parts.append("<h2 id='figures'>Figures</h2>")
-    for key, caption, png in _figures(ds, table):
+    for key, caption, png in _figures(ds, table, uncertain):
         if png is None:
-            parts.append(f"<p class='note'>Figure {esc(key)} not available for this design.</p>")
+            why = (
+                "the run drew no parameters per path (no [uncertainty] table)"
+                if KIND_BY_NAME[key].per_path_parameters
+                else "not available for this design"
+            )
+            parts.append(f"<p class='note'>Figure {esc(key)}: {esc(why)}.</p>")
             continue
         parts.append(
             f"<figure id='fig-{key}'><img alt='{esc(key)}' src='data:image/png;base64,{png}'>"

@@ -6,6 +6,8 @@ import pytest
 
 import mccoord
 
+from .uncertain_store import uncertain_store  # noqa: F401 - fixture of the sensitivity tests
+
 
 @pytest.fixture(scope="session")
 def grid_store(tmp_path_factory):
@@ -33,9 +35,9 @@ def grid3_store(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def sobol_store(tmp_path_factory):
-    """Demo scenario, 64 Sobol mixes x 100 paths x 10 years."""
+    """Demo scenario, Saltelli design of 8 base points (96 mixes) x 100 paths x 10 years."""
     path = tmp_path_factory.mktemp("insight") / "sobol.zarr"
-    mccoord.run("demo", mixes="sobol:64", paths=100, years=10, workers=0, store=path, progress=False)
+    mccoord.run("demo", mixes="sobol:8", paths=100, years=10, workers=0, store=path, progress=False)
     return path
 
 

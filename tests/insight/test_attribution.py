@@ -182,48 +182,108 @@ def test_additive_metric_closed_form(levels):
     assert _rows(table, "main")["se"].iloc[0] == pytest.approx(0.01 * 2 / np.sqrt(32))
 
 
-def _synthetic_sampled(y_of_theta, n=128, seed=1):
-    from scipy.stats import qmc
+def _synthetic_sampled(y_of_theta, n=256, seed=1):
+    """A results dataset of the Saltelli design of ``n`` base points with metric y(theta)."""
+    from mccoord.design import sobol_design
 
-    theta = qmc.Sobol(5, scramble=True, seed=seed).random(n)
+    theta = sobol_design(n, seed).theta
     y = y_of_theta(theta)
     return xr.Dataset(
-        {"p_target": (("mix", "time"), np.column_stack([np.zeros(n), y]))},
+        {"p_target": (("mix", "time"), np.column_stack([np.zeros(len(y)), y]))},
         coords={
-            "mix": np.arange(n),
+            "mix": np.arange(len(y)),
             "time": [0, 10],
             **{m: ("mix", theta[:, j]) for j, m in enumerate(MECHS)},
         },
     )
 
 
-def test_sobol_indices_closed_forms():
+def _within_ci(table, kind, expected):
+    rows = _rows(table, kind)
+    err = np.abs(rows["estimate"].to_numpy() - np.asarray(expected))
+    return err <= 1.96 * rows["se"].to_numpy() + 1e-9
+
+
+def test_sobol_indices_of_a_linear_model_match_the_closed_form():
     a = np.array([0.3, 0.2, 0.1, 0.0, 0.05])
-    table = attribution(_synthetic_sampled(lambda th: 0.1 + th @ a), n_boot=20)
-    first = _rows(table, "first_order")["estimate"].to_numpy()
-    total = _rows(table, "total_order")["estimate"].to_numpy()
-    assert np.allclose(first, a**2 / np.sum(a**2), atol=1e-9)
-    assert np.allclose(total, first, atol=1e-9)
-    # y = x0 * x1 on U[0,1]^2: S0 = S1 = 3/7, ST0 = ST1 = 4/7
-    table = attribution(_synthetic_sampled(lambda th: th[:, 0] * th[:, 1]), n_boot=20)
-    first = _rows(table, "first_order")["estimate"]
-    total = _rows(table, "total_order")["estimate"]
-    for m in ("transfer", "market"):
-        assert first[m] == pytest.approx(3 / 7, abs=1e-9)
-        assert total[m] == pytest.approx(4 / 7, abs=1e-9)
-    assert table.attrs["r2"] == pytest.approx(1.0)
+    table = attribution(_synthetic_sampled(lambda th: 0.1 + th @ a, n=512), n_boot=100)
+    share = a**2 / np.sum(a**2)
+    assert _within_ci(table, "first_order", share).all()
+    assert _within_ci(table, "total_order", share).all()
+    assert _within_ci(table, "second_order", np.zeros(10)).all()
+
+
+def _ishigami(th):
+    z = -np.pi + 2 * np.pi * th[:, :3]
+    return np.sin(z[:, 0]) + 7 * np.sin(z[:, 1]) ** 2 + 0.1 * z[:, 2] ** 4 * np.sin(z[:, 0])
+
+
+def test_sobol_indices_of_the_ishigami_function_match_the_closed_form():
+    # Ishigami (a = 7, b = 0.1) on transfer, market, cooperation; the others are inert
+    a, b = 7.0, 0.1
+    v1 = 0.5 * (1 + b * np.pi**4 / 5) ** 2
+    v2 = a**2 / 8
+    v13 = b**2 * np.pi**8 * (1 / 18 - 1 / 50)
+    var = v1 + v2 + v13
+    first = np.array([v1, v2, 0, 0, 0]) / var
+    total = np.array([v1 + v13, v2, v13, 0, 0]) / var
+    table = attribution(_synthetic_sampled(_ishigami, n=1024), n_boot=100)
+    assert _within_ci(table, "first_order", first).all()
+    assert _within_ci(table, "total_order", total).all()
+    second = _rows(table, "second_order")
+    assert (
+        abs(second.loc["transfer:cooperation", "estimate"] - v13 / var)
+        <= 1.96 * second.loc["transfer:cooperation", "se"]
+    )
+    assert table.attrs["n_base"] == 1024 and table.attrs["n_mix"] == 1024 * 12
+
+
+def test_sobol_indices_are_reproducible_for_a_seed():
+    ds = _synthetic_sampled(_ishigami, n=64)
+    a = attribution(ds, n_boot=50, seed=3)
+    b = attribution(ds, n_boot=50, seed=3)
+    assert a.equals(b)
+
+
+def test_sobol_indices_need_a_saltelli_design():
+    ds = _synthetic_sampled(_ishigami, n=8)
+    with pytest.raises(ConfigError, match="Saltelli"):
+        attribution(ds.isel(mix=slice(1, None)))
+
+
+def test_precise_sobol_indices_carry_no_caveat():
+    from mccoord.analysis.attribution import sobol_caveat
+
+    a = np.array([0.3, 0.2, 0.1, 0.0, 0.05])
+    assert sobol_caveat(attribution(_synthetic_sampled(lambda th: 0.1 + th @ a, n=512), n_boot=100)) is None
+
+
+def test_a_small_design_is_flagged_imprecise_with_the_base_that_would_do():
+    from mccoord.analysis.attribution import sobol_caveat
+
+    table = attribution(_synthetic_sampled(_ishigami, n=8), n_boot=100)
+    message, note = sobol_caveat(table)
+    assert "from 8 base points (96 mixes) are imprecise" in message
+    first_total = table[table["kind"].isin(("first_order", "total_order"))]
+    widest = float((1.96 * first_total["se"]).max())
+    assert widest > 0.2
+    assert note.startswith(f"intervals up to +/-{widest:.2f}: run sobol:")
+
+
+def test_a_metric_without_variance_has_undefined_sobol_indices():
+    from mccoord.analysis.attribution import sobol_caveat
+
+    table = attribution(_synthetic_sampled(lambda th: np.full(len(th), 0.5), n=8), n_boot=20)
+    assert table.query("kind == 'first_order'")["estimate"].isna().all()
+    assert "not defined" in sobol_caveat(table)[0]
 
 
 def test_sobol_indices_on_a_store(sobol_store):
-    table = attribution(sobol_store, "p_sigma")
-    first = _rows(table, "first_order")
-    total = _rows(table, "total_order")
-    assert list(first.index) == list(MECHS)
-    assert ((first["estimate"] >= -1e-12) & (first["estimate"] <= 1 + 1e-12)).all()
-    assert (total["estimate"] >= first["estimate"] - 1e-12).all()
-    assert first["estimate"].sum() <= 1 + 1e-9
+    table = attribution(sobol_store, "p_sigma", n_boot=50)
+    assert list(_rows(table, "first_order").index) == list(MECHS)
+    assert len(_rows(table, "second_order")) == 10
     assert (table["se"] > 0).any() and (table["se"] >= 0).all()
-    assert table.attrs["design"] == "sampled" and 0 < table.attrs["r2"] <= 1
+    assert table.attrs["design"] == "sampled" and table.attrs["n_base"] == 8
 
 
 def test_bad_arguments(grid_store, sobol_store):

@@ -66,7 +66,7 @@ def test_attribution_uses_full_names(grid_store):
     assert "[probability]" in ax.get_xlabel()
 
 
-def test_sobol_fit_fallback_warns(sobol_store):
-    with pytest.warns(UserWarning, match="degree 2, not 3"):
+def test_imprecise_sobol_indices_warn_and_say_so_in_the_title(sobol_store):
+    with pytest.warns(UserWarning, match=r"from 8 base points \(96 mixes\) are imprecise"):
         ax = plot_attribution(sobol_store)
-    assert "fit of degree 2" in ax.get_title()
+    assert "run sobol:" in ax.get_title()
