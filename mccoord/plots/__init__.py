@@ -6,21 +6,33 @@ work headless; save with :func:`save` or ``ax.figure.savefig``. The kinds of
 ``mccoord plot`` are listed once, in :mod:`mccoord.plots.kinds`.
 """
 
-from .figures import (
-    metric_label,
-    new_axes,
-    plot_attribution,
-    plot_curves,
-    plot_drivers,
-    plot_fan,
-    plot_frontier,
-    plot_heatmap,
-    plot_kind,
-    plot_regions,
-    save,
-    target_text,
-)
+from importlib import import_module
+
 from .kinds import KINDS, PLOT_KINDS
+
+#: Functions of :mod:`mccoord.plots.figures`, imported on first use: the command line
+#: lists the plot kinds without loading matplotlib and the statistics libraries.
+_FIGURES = (
+    "metric_label",
+    "new_axes",
+    "plot_attribution",
+    "plot_curves",
+    "plot_drivers",
+    "plot_fan",
+    "plot_frontier",
+    "plot_heatmap",
+    "plot_kind",
+    "plot_regions",
+    "save",
+    "target_text",
+)
+
+
+def __getattr__(name: str):
+    if name in _FIGURES:
+        return getattr(import_module(".figures", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "KINDS",
