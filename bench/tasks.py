@@ -53,9 +53,19 @@ def _summary(seconds: list[float]) -> dict:
 
 
 def task_phases(
-    *, mixes: int = 6, paths: int = 2000, years: int = 30, paths_per_task: int = 1000, store: Path
+    *,
+    mixes: int | None = 6,
+    paths: int = 2000,
+    years: int = 30,
+    paths_per_task: int | None = 1000,
+    store: Path,
+    threads: int = 1,
 ) -> dict:
-    """Time the phases of every task of a one-thread ``mccoord.run`` (china, ``mixes`` mixes)."""
+    """Time the phases of every task of a ``mccoord.run`` on threads (china).
+
+    ``mixes`` mixes of transfer x cooperation, or ``None`` for the scenario's grid with
+    the default task size (the quickstart's run when ``paths=1000, years=30``).
+    """
     import numba
 
     import mccoord
@@ -63,7 +73,12 @@ def task_phases(
     import mccoord.tasks
 
     scenario = mccoord.load_scenario("china")
-    mix_list = [{"transfer": t, "cooperation": 1.0} for t in [i / max(1, mixes - 1) for i in range(mixes)]]
+    if mixes is None:
+        mix_list = None
+    else:
+        mix_list = [
+            {"transfer": t, "cooperation": 1.0} for t in [i / max(1, mixes - 1) for i in range(mixes)]
+        ]
     rec = {"kernel": [], "reduce_block": [], "write_block": [], "task": [], "reduce_store": []}
     saved = {
         "run_block": mccoord.tasks.run_block,
@@ -85,11 +100,15 @@ def task_phases(
             paths=paths,
             years=years,
             paths_per_task=paths_per_task,
-            threads=1,
+            threads=threads,
             store=store,
             progress=False,
         )
         wall = time.perf_counter() - t0
+        with mccoord.open_results(store) as ds:
+            n_mix = int(ds.attrs["n_mix"])
+            mixes_per_task = int(ds.attrs["mixes_per_task"])
+            paths_per_task = int(ds.attrs["paths_per_task"])
     finally:
         mccoord.tasks.run_block = saved["run_block"]
         mccoord.tasks.reduce_block = saved["reduce_block"]
@@ -100,6 +119,7 @@ def task_phases(
     per_task = {k: _summary(v) for k, v in rec.items() if k not in ("reduce_store",)}
     in_task = sum(rec["kernel"]) + sum(rec["reduce_block"]) + sum(rec["write_block"])
     per_task["other_in_task"] = {"total_s": sum(rec["task"]) - in_task, "n": len(rec["task"])}
+    mixes = n_mix
     path_years = mixes * paths * years
     return {
         "scenario": "china",
@@ -108,7 +128,8 @@ def task_phases(
         "paths": paths,
         "years": years,
         "paths_per_task": paths_per_task,
-        "numba_threads": 1,
+        "mixes_per_task": mixes_per_task,
+        "numba_threads": threads,
         "numba_threading_layer": numba.threading_layer(),
         "tasks": per_task,
         "us_per_path_year": {
@@ -122,6 +143,33 @@ def task_phases(
         },
         "wall_s": wall,
         "setup_and_final_write_s": wall - sum(rec["task"]) - sum(rec["reduce_store"]),
+    }
+
+
+def default_breakdown(*, paths: int = 1000, years: int = 30, threads: int = 1) -> dict:
+    """Where the time of the quickstart's run goes (china grid, default task size, threads).
+
+    Shares of the wall time: kernel, in-task reduction, Zarr writes (block arrays and done
+    flags), final reduction of the store, and the rest (set-up, scheduling on threads,
+    the results write). Summed over tasks; with one thread they add up to the wall time.
+    """
+    with tempfile.TemporaryDirectory(prefix="mccoord-bench-breakdown-") as tmp:
+        ph = task_phases(
+            mixes=None, paths=paths, years=years, paths_per_task=None, store=Path(tmp) / "run.zarr",
+            threads=threads,
+        )  # fmt: skip
+    wall = ph["wall_s"]
+    parts = {
+        "kernel": ph["tasks"]["kernel"]["total_s"],
+        "reduce_block": ph["tasks"]["reduce_block"]["total_s"],
+        "write_block": ph["tasks"]["write_block"]["total_s"],
+        "reduce_store": ph["reduce_store"]["seconds"],
+    }
+    parts["rest"] = wall * threads - sum(parts.values())
+    return ph | {
+        "shares": {k: v / (wall * threads) for k, v in parts.items()},
+        "writes_and_reductions_share": (parts["reduce_block"] + parts["write_block"] + parts["reduce_store"])
+        / (wall * threads),
     }
 
 
@@ -281,12 +329,20 @@ def run(quick: bool = False, log=print) -> dict:
             store=Path(tmp) / "wide.zarr",
         )
     phases["reduce_store"]["fit"] = reduction_fit(phases, wide)
+    log("the quickstart's run on one thread, phase by phase ...")
+    breakdown = default_breakdown(paths=100 if quick else 1000, years=10 if quick else 30)
     load_phases = os.getloadavg()
     log(f"scheduling cost: {sz['tasks']} tasks on a dask scheduler process ...")
     sched = scheduling(sz["tasks"])
     # the machine's 1-minute load average after each measure: a shared machine is slower
     load = {"phases": load_phases[0], "scheduling": os.getloadavg()[0], "cores": os.cpu_count()}
-    return {"phases": phases, "store": growth, "scheduling": sched, "load_average": load}
+    return {
+        "phases": phases,
+        "default_breakdown": breakdown,
+        "store": growth,
+        "scheduling": sched,
+        "load_average": load,
+    }
 
 
 def rows(res: dict) -> list[tuple[str, str, str]]:
@@ -294,7 +350,19 @@ def rows(res: dict) -> list[tuple[str, str, str]]:
     p, s, g = res["phases"], res["scheduling"], res["store"]
     t, fit = p["tasks"], p["reduce_store"]["fit"]
     size = f"{p['paths_per_task']} paths x {p['years']} years, R={p['R']}, 1 thread"
-    out = [
+    b = res.get("default_breakdown")
+    out = []
+    if b:
+        shares = ", ".join(f"{k} {100 * v:.1f} %" for k, v in b["shares"].items())
+        out.append(
+            (
+                "default run, writes and reductions",
+                f"{100 * b['writes_and_reductions_share']:.1f} % of the time",
+                f"{b['mixes']} mixes x {b['paths']} paths x {b['years']} years, {b['mixes_per_task']} mixes "
+                f"per task, 1 thread, {b['wall_s']:.1f} s: {shares}",
+            )
+        )
+    out += [
         ("task: kernel", f"{t['kernel']['median_s'] * 1e3:.0f} ms", f"median per task of {size}"),
         ("task: reduction to the stored form", f"{t['reduce_block']['median_s'] * 1e3:.1f} ms", size),
         ("task: Zarr writes + done flag", f"{t['write_block']['median_s'] * 1e3:.1f} ms", size),
