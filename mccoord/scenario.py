@@ -37,7 +37,7 @@ from .files import MAX_CONFIG_BYTES, regular_file
 from .params import MECHANISMS, PARAM_BY_KEY, validate_mix, validate_params
 from .regions import read_distances, read_regions
 from .stability import check_stability
-from .uncertainty import Uncertainty, parse_uncertainty
+from .uncertainty import CALIBRATED, Uncertainty, parse_uncertainty
 
 DEFAULT_SCENARIO = "china"
 
@@ -114,7 +114,15 @@ class Scenario:
         return [dict(zip(MECHANISMS, combo, strict=True)) for combo in itertools.product(*levels)]
 
     def with_overrides(self, **overrides: Any) -> Scenario:
-        """Return a copy with simulation settings, model keys or ``mechanisms`` replaced."""
+        """Return a copy with simulation settings, model keys or ``mechanisms`` replaced.
+
+        A model key set here that the ``[uncertainty]`` table draws per path is fixed at
+        the value for every path: its entry becomes a point mass (a uniform with
+        ``low = high``), which keeps the path's other draws, so runs with and without
+        the override still pair path by path. A key of the ``calibrated`` block cannot
+        be fixed that way (it is drawn jointly with the others): that is a
+        :class:`~mccoord.errors.ConfigError`; use :meth:`without_uncertainty` first.
+        """
         return _apply_overrides(self, overrides)
 
     def without_uncertainty(self) -> Scenario:
@@ -328,6 +336,7 @@ def _apply_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
                 f"a simulation setting ({', '.join(SIMULATION_DEFAULTS)}), a model key, 'mechanisms' "
                 "or 'uncertainty'",
             )
+    uncertainty = _fix_drawn_keys(uncertainty, raw, overrides)
     simulation = _check_simulation(sim)
     params = validate_params(model)
     mechanisms = _check_mechanisms(mech)
@@ -341,6 +350,30 @@ def _apply_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
         uncertainty=uncertainty,
         raw=raw,
     )
+
+
+def _fix_drawn_keys(uncertainty: Uncertainty, raw: dict, overrides: dict[str, Any]) -> Uncertainty:
+    """Turn the marginals of explicitly set model keys into point masses at the set values."""
+    fixed = {k: v for k, v in overrides.items() if k in PARAM_BY_KEY and v is not None}
+    if not fixed or not uncertainty:
+        return uncertainty
+    table = dict(raw.get("uncertainty") or {})
+    joint = list((table.get(CALIBRATED) or {}).get("keys", []))
+    for key, value in fixed.items():
+        if key in joint:
+            raise ConfigError(
+                key,
+                value,
+                f"a key outside the calibrated block of [uncertainty] ({', '.join(joint)} are drawn "
+                "jointly): run with shocks only (mccoord run --shocks-only, Scenario.without_uncertainty()) "
+                "or set it in a scenario file without the block",
+            )
+        if key in table:
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise ConfigError(key, value, "a number")
+            table[key] = {"dist": "uniform", "low": float(value), "high": float(value)}
+    raw["uncertainty"] = table
+    return parse_uncertainty(table)
 
 
 def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO, **overrides: Any) -> Scenario:

@@ -71,6 +71,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="refuse a run whose store could exceed this size (e.g. 20G; always refused beyond free disk)",
     )
+    p.add_argument(
+        "--shocks-only",
+        action="store_true",
+        help="ignore the scenario's [uncertainty] table: every path runs the central parameters, "
+        "so the probabilities reflect shock noise only",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     p.add_argument("--top", type=options.top, default=10, help="rows of the ranking table (default 10)")
     p.set_defaults(func=main)
@@ -100,7 +106,10 @@ def main(args: argparse.Namespace) -> int:
     overrides = parse_settings(args.set)
     if "mechanisms" in overrides:
         raise ConfigError("--set mechanisms", overrides["mechanisms"], "a model key or a simulation setting")
-    scenario = load_scenario(args.config, **overrides)
+    scenario = load_scenario(args.config)
+    if args.shocks_only:
+        scenario = scenario.without_uncertainty()
+    scenario = scenario.with_overrides(**overrides)
     out = args.out or Path(f"mccoord-{scenario.name}-{datetime.now():%Y%m%d-%H%M%S}.zarr")
     # the command line runs on a local cluster of processes unless told otherwise
     workers = args.workers
