@@ -23,6 +23,7 @@ from .errors import ConfigError, MccoordError, StoreError  # noqa: E402
 from .params import DRIVERS, MECHANISMS  # noqa: E402
 from .scenario import Scenario, builtin_scenarios, load_scenario, scenario_from_table  # noqa: E402
 from .simulate import simulate  # noqa: E402
+from .store import open_results  # noqa: E402
 
 __all__ = [
     "ConfigError",
@@ -34,6 +35,7 @@ __all__ = [
     "__version__",
     "builtin_scenarios",
     "load_scenario",
+    "open_results",
     "run",
     "scenario_from_table",
     "simulate",
