@@ -116,9 +116,9 @@ def test_a_store_is_analysed_per_mix(uncertain_store):
 
 
 def test_a_store_gives_each_path_the_draws_of_a_simulation(uncertain_store):
-    from mccoord.analysis.samples import path_sample
+    from uncertain_store import PATHS, SEED, UNCERTAINTY
 
-    from .uncertain_store import PATHS, SEED, UNCERTAINTY
+    from mccoord.analysis.samples import path_sample
 
     scenario = mccoord.load_scenario("demo").with_overrides(uncertainty=UNCERTAINTY)
     sim = mccoord.simulate(scenario, {"transfer": 1, "cooperation": 1}, paths=PATHS, seed=SEED, years=8)

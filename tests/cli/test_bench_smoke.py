@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 if not (ROOT / "bench" / "core.py").is_file():  # pragma: no cover - installed without checkout
     pytest.skip("bench/ is only in the source checkout", allow_module_level=True)
 # Import bench/ from the checkout without leaving the checkout on sys.path: there, its
