@@ -18,8 +18,6 @@ from ..errors import MccoordError
 
 #: The checkout root when ``mccoord/`` is a folder of a source checkout.
 CHECKOUT = Path(__file__).resolve().parents[2]
-#: Sections of ``bench`` (its ``--only`` choices), listed here for the help text only.
-SECTIONS_HELP = "kernel reference compile dask memory regions tasks"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,7 +28,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "checkout): print a table and write JSON under bench/results/.",
     )
     p.add_argument("--quick", action="store_true", help="small sizes: a smoke run of a minute or so")
-    p.add_argument("--only", nargs="+", default=None, help=f"run only these sections ({SECTIONS_HELP})")
+    p.add_argument(
+        "--only",
+        nargs="+",
+        default=None,
+        help="run only these sections (`python -m bench --help` lists them)",
+    )
     p.add_argument("--out", type=Path, default=None, help="directory for the JSON results")
     p.set_defaults(func=main)
 
