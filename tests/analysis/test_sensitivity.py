@@ -26,6 +26,7 @@ def _ranks(table, method):
 
 
 @pytest.mark.parametrize("measure", ["pawn", "S1"])
+@pytest.mark.slow
 def test_pawn_and_first_order_rank_a_known_dependence(measure):
     X, y = _synthetic()
     ranks, rows = _ranks(sensitivity_indices(X, y, method="pawn", resamples=50), measure)
