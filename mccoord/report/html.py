@@ -6,6 +6,7 @@ import base64
 import html
 import io
 import json
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -114,7 +115,10 @@ def _figures(
                     )
         elif key == "attribution":
             if table is not None:
-                ax = plot_attribution(table)
+                with warnings.catch_warnings():
+                    # the figure's title states the caveat of imprecise Sobol indices
+                    warnings.filterwarnings("ignore", message="Sobol indices of .* are imprecise")
+                    ax = plot_attribution(table)
         elif key == "frontier":
             ax = plot_frontier(ds, reach=REACH)
         else:
