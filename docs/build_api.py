@@ -3,7 +3,7 @@
 Usage: ``python docs/build_api.py OUTDIR`` writes ``OUTDIR/index.html`` and one page per
 public module. Every warning pdoc or the imported modules raise while the pages are
 built is an error (exit code 1), so a docstring pdoc cannot read fails the build; the
-test suite builds it (tests/test_api_docs.py).
+test suite builds it (tests/cli/test_api_docs.py).
 """
 
 from __future__ import annotations

@@ -6,18 +6,13 @@ kernel -> per-path metrics -> reduction -> dataset -> store.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from . import _source_tree
 
 _source_tree.attach(__name__, Path(__file__).parent)
 
-try:
-    __version__ = version("mccoord")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
-
+from ._version import __version__  # noqa: E402
 from .ensemble import run  # noqa: E402
 from .errors import ConfigError, MccoordError, StoreError  # noqa: E402
 from .params import DRIVERS, MECHANISMS  # noqa: E402

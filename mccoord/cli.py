@@ -38,7 +38,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every subcommand registered."""
-    from . import __version__
+    from ._version import __version__
 
     parser = OneLineParser(
         prog="mccoord",

@@ -203,7 +203,7 @@ def warm_up() -> None:
 
 def worker_ready() -> str:
     """Run on a Dask worker before any store is written: warm up, return mccoord's version."""
-    from . import __version__
+    from ._version import __version__
 
     warm_up()
     return __version__
@@ -474,7 +474,7 @@ def _check_workers(c, where: str, timeout: float) -> None:
     """Wait for a first worker, then warm up every worker and compare versions."""
     from distributed import wait
 
-    from . import __version__
+    from ._version import __version__
 
     try:
         c.wait_for_workers(1, timeout=timeout)

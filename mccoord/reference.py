@@ -1,7 +1,7 @@
 """A NumPy reference of the model, written straight from MODEL.md, vectorised over paths.
 
 This is the yardstick for the Numba kernel: tests feed both the same shocks and
-compare (``tests/test_reference_agreement.py``), and the benchmark compares their
+compare (``tests/engine/test_reference_agreement.py``), and the benchmark compares their
 speed. It favours readability over speed: matrix expressions over loops, names from
 MODEL.md, and no code shared with ``mccoord.kernels``.
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from ._version import __version__
 from .blocks import n_records, run_block
 from .catalogue import SIM_VARIABLES, annotate, with_year_index
 from .checks import positive_int, seed_value
@@ -135,7 +136,7 @@ def simulate(
     ds = annotate(ds)
     ds.attrs.update(
         title=f"mccoord simulation: {scenario.name}",
-        source=f"mccoord {__import__('mccoord').__version__}",
+        source=f"mccoord {__version__}",
         scenario=scenario.name,
         base_year=int(scenario.base_year),
         seed=int(seed),
@@ -149,7 +150,7 @@ def simulate(
         uncertain=", ".join(keys) if keys else "none (shock uncertainty only)",
         n_invalid=int((~ds["valid"]).sum()),
         created=datetime.now(UTC).isoformat(timespec="seconds"),
-        mccoord_version=__import__("mccoord").__version__,
+        mccoord_version=__version__,
     )
     for m in MECHANISMS:
         ds.attrs[f"mix_{m}"] = float(full_mix[m])

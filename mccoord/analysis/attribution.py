@@ -55,7 +55,7 @@ Sampled designs (``mixes="sobol:N"``, a ``mix`` dimension)
     biased without bound, and with confidence intervals that do not cover, when it is
     not (Ishigami function: error about 0.23 whatever the number of mixes); the
     Saltelli estimator makes no assumption on the surface and converges on both.
-    ``tests/insight/study_sobol_estimators.py`` gives the numbers.
+    ``tests/analysis/study_sobol_estimators.py`` gives the numbers.
 """
 
 from __future__ import annotations

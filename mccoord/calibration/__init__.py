@@ -3,7 +3,7 @@
 * :func:`calibrate`: steady states (:mod:`.steady_state`), regime hazards from a long
   record (:mod:`.regimes`) and the method of simulated moments with common random
   numbers for ``sigma``, ``sigma_common``, ``g``, ``lambda0`` and ``rho_a``
-  (:mod:`.calibrate`); :meth:`CalibrationResult.to_scenario` writes the fitted scenario
+  (:mod:`.calibrate`); :func:`write_scenario` writes the fitted scenario
   (:mod:`.scenario_file`).
 * :func:`backtest`: calibrate on training years, simulate the test years from the
   observed cross-section with and without parameter uncertainty, and rank the observed
@@ -27,6 +27,7 @@ from .calibrate import (
 from .moments import moment_matrix, moment_names
 from .panels import Panel, load_panel
 from .regimes import RegimeHazards, regime_hazards
+from .scenario_file import write_scenario
 from .steady_state import SteadyStates, estimate_steady_states
 
 __all__ = [
@@ -47,4 +48,5 @@ __all__ = [
     "moment_matrix",
     "moment_names",
     "regime_hazards",
+    "write_scenario",
 ]

@@ -308,12 +308,6 @@ class CalibrationResult:
             lines.append("If the incomes are nominal, g is a nominal trend (inflation included).")
         return "\n".join(lines)
 
-    def to_scenario(self, path: str | Path, **kwargs) -> Path:
-        """Write a scenario TOML (see :func:`.scenario_file.write_scenario`)."""
-        from .scenario_file import write_scenario
-
-        return write_scenario(self, path, **kwargs)
-
 
 def sd_cap(low: float, high: float) -> float:
     """Standard deviation of a uniform distribution on ``[low, high]``: ``(high - low) / sqrt(12)``."""

@@ -224,7 +224,7 @@ def run_all(splits=SPLITS, progress=None) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: run the backtests and write the page."""
-    from .. import __version__
+    from .._version import __version__
 
     parser = argparse.ArgumentParser(
         prog="python -m mccoord.calibration.report", description=__doc__.splitlines()[0]

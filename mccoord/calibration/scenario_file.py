@@ -28,17 +28,15 @@ import math
 import os
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from ..errors import ConfigError
 from ..params import MECHANISMS, validate_params
+from .calibrate import OUTPUT_KEYS, CalibrationResult
 
-if TYPE_CHECKING:
-    from .calibrate import CalibrationResult
-
-__all__ = ["write_scenario", "read_template", "check_scenario_destination", "toml_value"]
+__all__ = ["write_scenario", "read_template", "check_scenario_destination", "fixed_model_keys", "toml_value"]
 
 _SIMULATION = {
     "years": 30,
@@ -138,10 +136,14 @@ def check_scenario_destination(
     return csv
 
 
+def fixed_model_keys(template: dict[str, Any] | None) -> dict[str, Any]:
+    """The template's ``[model]`` keys that a calibration holds fixed (those it does not write)."""
+    model = (template or {}).get("model", {})
+    return {k: v for k, v in model.items() if k not in OUTPUT_KEYS}
+
+
 def _check_template_fixed(tpl: dict[str, Any], result: CalibrationResult) -> None:
     """A template's fixed model keys must be the ones the fit held fixed."""
-    from .calibrate import OUTPUT_KEYS
-
     for k, v in tpl.get("model", {}).items():
         if k not in OUTPUT_KEYS and result.fixed.get(k) != v:
             raise ConfigError(
@@ -159,7 +161,7 @@ def _atomic_write(path: Path, text: str) -> None:
 
 
 def _header(result: CalibrationResult, command: str | None) -> list[str]:
-    from .. import __version__
+    from .._version import __version__
 
     lines = [f"# Written by mccoord calibrate (mccoord {__version__}). Reproduce with:"]
     lines.append(f"#   {command}" if command else "#   (Python API: mccoord.calibration.calibrate)")

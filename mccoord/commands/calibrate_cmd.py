@@ -110,17 +110,20 @@ def stderr_progress(text: str) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from ..calibration import calibrate, load_panel
-    from ..calibration.calibrate import OUTPUT_KEYS
     from ..calibration.regimes import parse_regime_source
-    from ..calibration.scenario_file import check_scenario_destination, read_template
+    from ..calibration.scenario_file import (
+        check_scenario_destination,
+        fixed_model_keys,
+        read_template,
+        write_scenario,
+    )
 
     regimes = parse_regime_source(args.regimes)
     template = read_template(args.template) if args.template is not None else None
     if args.out is not None:  # before the (long) calibration
         check_scenario_destination(args.out, args.end, template=template, overwrite=args.overwrite)
     panel = load_panel(args.data)
-    model = template.get("model", {}) if template else {}
-    fixed = {k: v for k, v in model.items() if k not in OUTPUT_KEYS}
+    fixed = fixed_model_keys(template)
     result = calibrate(
         panel,
         args.start,
@@ -136,8 +139,8 @@ def main(args: argparse.Namespace) -> int:
     )
     print(result.summary())
     if args.out is not None:
-        written = result.to_scenario(
-            args.out, template=template, overwrite=args.overwrite, command=command_line(args)
+        written = write_scenario(
+            result, args.out, template=template, overwrite=args.overwrite, command=command_line(args)
         )
         print(f"scenario written to {written}")
     return 0

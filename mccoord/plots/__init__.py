@@ -10,11 +10,12 @@ from importlib import import_module
 
 from .kinds import KINDS, PLOT_KINDS
 
-#: Functions of :mod:`mccoord.plots.figures`, imported on first use: the command line
-#: lists the plot kinds without loading matplotlib and the statistics libraries.
+#: Functions of :mod:`mccoord.plots.canvas` and :mod:`mccoord.plots.figures`, imported on
+#: first use: the command line lists the plot kinds without loading matplotlib and the
+#: statistics libraries.
+_CANVAS = ("new_axes", "save")
 _FIGURES = (
     "metric_label",
-    "new_axes",
     "plot_attribution",
     "plot_curves",
     "plot_drivers",
@@ -23,12 +24,13 @@ _FIGURES = (
     "plot_heatmap",
     "plot_kind",
     "plot_regions",
-    "save",
     "target_text",
 )
 
 
 def __getattr__(name: str):
+    if name in _CANVAS:
+        return getattr(import_module(".canvas", __name__), name)
     if name in _FIGURES:
         return getattr(import_module(".figures", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -20,8 +20,6 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ..analysis.attribution import attribution, sobol_caveat
@@ -38,6 +36,7 @@ from ..mixes import (
 )
 from ..params import DRIVER_LONG_NAMES, DRIVERS, MECHANISMS
 from ..store import open_results
+from .canvas import new_axes
 from .kinds import KINDS
 
 Source = xr.Dataset | str | Path
@@ -45,20 +44,6 @@ Source = xr.Dataset | str | Path
 DRIVER_COLOURS = {"CA": "#4C72B0", "EC": "#DD8452", "ID": "#55A868"}
 #: Regions labelled at each end of the regions plot.
 N_EXTREME = 3
-
-
-def new_axes(figsize: tuple[float, float] = (7.5, 4.8)) -> Axes:
-    """Axes on a new standalone figure (Agg canvas)."""
-    fig = Figure(figsize=figsize, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig.add_subplot()
-
-
-def save(ax: Axes, path: str | Path, dpi: int = 120) -> Path:
-    """Write the figure of ``ax`` to ``path`` (format from the suffix)."""
-    path = Path(path)
-    ax.figure.savefig(path, dpi=dpi)
-    return path
 
 
 # --------------------------------------------------------------------------- words

@@ -21,7 +21,7 @@ from matplotlib.axes import Axes
 from ..analysis.discovery import Discovery, scenario_discovery
 from ..analysis.sensitivity import sensitivity
 from ..errors import ConfigError
-from .figures import new_axes
+from .canvas import new_axes
 
 
 def plot_sensitivity(

@@ -6,6 +6,7 @@ import base64
 import html
 import io
 import json
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .. import __version__
+from .._version import __version__
 from ..analysis.attribution import attribution
 from ..errors import ConfigError
 from ..frontier import cheapest, frontier
@@ -25,6 +26,7 @@ from ..ranking import column_notes, ranking
 from ..ranking import title as ranking_title
 from ..store import open_results
 from .sensitivity_section import ParameterAnalyses, parameter_analyses, sensitivity_section
+from .tables import html_table
 
 #: Figures of the report, in order: (kind, caption), one per plot kind.
 FIGURES: tuple[tuple[str, str], ...] = tuple((k.name, k.caption) for k in PLOT_KINDS)
@@ -113,34 +115,16 @@ def _figures(
                     )
         elif key == "attribution":
             if table is not None:
-                ax = plot_attribution(table)
+                with warnings.catch_warnings():
+                    # the figure's title states the caveat of imprecise Sobol indices
+                    warnings.filterwarnings("ignore", message="Sobol indices of .* are imprecise")
+                    ax = plot_attribution(table)
         elif key == "frontier":
             ax = plot_frontier(ds, reach=REACH)
         else:
             ax = plot_kind(ds, key)
         out.append((key, caption, _png(ax) if ax is not None else None))
     return out
-
-
-def _cell(v: object) -> str:
-    if isinstance(v, float | np.floating):
-        if not np.isfinite(v):
-            return ""
-        return "0" if abs(v) < 1e-12 else f"{v:.4g}"
-    return html.escape(str(v))
-
-
-def _table(frame: pd.DataFrame, left: tuple[str, ...] = ()) -> str:
-    head = "".join(
-        f'<th class="{"l" if c in left else ""}">{html.escape(str(c))}</th>' for c in frame.columns
-    )
-    rows = []
-    for _, r in frame.iterrows():
-        cells = "".join(f'<td class="{"l" if c in left else ""}">{_cell(r[c])}</td>' for c in frame.columns)
-        rows.append(f"<tr>{cells}</tr>")
-    return (
-        f"<div class='wide'><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
-    )
 
 
 def render_report(ds_or_store: xr.Dataset | str | Path, *, top: int = 10) -> str:
@@ -210,7 +194,7 @@ def render_report(ds_or_store: xr.Dataset | str | Path, *, top: int = 10) -> str
     ranked = top_mixes(ds, top)
     parts.append("<h2 id='top-mixes'>Top mixes</h2>")
     parts.append(f"<p>{esc(ranking_title(ranked))}.</p>")
-    parts.append(_table(ranked.reset_index()))
+    parts.append(html_table(ranked.reset_index()))
     parts.append("<ul class='note'>" + "".join(f"<li>{esc(n)}</li>" for n in column_notes(ranked)) + "</ul>")
 
     # frontier
@@ -229,7 +213,7 @@ def render_report(ds_or_store: xr.Dataset | str | Path, *, top: int = 10) -> str
     shown["P(target) [95% interval]"] = [
         f"{r['p_target']:.3f} [{r['p_target_lo']:.3f}, {r['p_target_hi']:.3f}]" for _, r in shown.iterrows()
     ]
-    parts.append(_table(shown[["cost", "P(target) [95% interval]", "mix"]], left=("mix",)))
+    parts.append(html_table(shown[["cost", "P(target) [95% interval]", "mix"]], left=("mix",)))
     best = cheapest(front, REACH)
     parts.append(
         f"<p>Cheapest mix with P(target) &ge; {REACH:g}: "
@@ -263,7 +247,7 @@ def render_report(ds_or_store: xr.Dataset | str | Path, *, top: int = 10) -> str
                 "main effects and two-way interactions. Standard errors: "
                 f"{esc(meta['se_method'])}.</p>"
             )
-        parts.append(_table(table, left=("term", "kind")))
+        parts.append(html_table(table, left=("term", "kind")))
 
     # which parameters matter (runs that drew parameters per path)
     uncertain = parameter_analyses(ds)

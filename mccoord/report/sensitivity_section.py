@@ -18,6 +18,7 @@ from ..analysis.discovery import Discovery, scenario_discovery
 from ..analysis.samples import path_sample
 from ..analysis.sensitivity import sensitivity
 from ..errors import ConfigError, StoreError
+from .tables import html_table
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,6 @@ def sensitivity_section(found: ParameterAnalyses | None) -> str:
     str
         The section, or ``""`` when the run drew no parameters per path.
     """
-    from .html import _table
-
     if found is None:
         return ""
     esc = html.escape
@@ -98,7 +97,7 @@ def sensitivity_section(found: ParameterAnalyses | None) -> str:
         f"<code>dummy</code> is a column of independent random draws: a parameter whose interval "
         f"does not lie above the dummy's is indistinguishable from no influence. Figure: "
         f"<a href='#fig-sensitivity'>sensitivity</a>.</p>",
-        _table(shown, left=("mix_label", "parameter", "method")),
+        html_table(shown, left=("mix_label", "parameter", "method")),
     ]
     result = found.discovery
     parts.append(
@@ -109,5 +108,5 @@ def sensitivity_section(found: ParameterAnalyses | None) -> str:
         f"{esc(result.attrs['choice'])}). Figure: <a href='#fig-discovery'>discovery</a>.</p>"
     )
     if result.boxes:
-        parts.append(_table(result.table(), left=("parameter",)))
+        parts.append(html_table(result.table(), left=("parameter",)))
     return "\n".join(parts)

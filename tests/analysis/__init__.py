@@ -1,1 +1,1 @@
-"""Tests of mccoord."""
+"""Tests of mccoord.analysis, attribution, sensitivity, discovery, compare and frontier."""

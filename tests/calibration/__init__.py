@@ -1,1 +1,1 @@
-"""Tests of mccoord."""
+"""Tests of mccoord.calibration: fitting, regimes, steady states, scenario files, backtests."""

@@ -13,6 +13,7 @@ from mccoord.params import validate_params
 from mccoord.stability import check_stability
 
 
+@pytest.mark.slow
 def test_moments_agree_with_the_engine():
     sc = mccoord.load_scenario("demo")
     ds = mccoord.simulate(sc, None, paths=20, seed=3, years=12)

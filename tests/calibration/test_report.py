@@ -14,7 +14,7 @@ def small_backtest():
     return backtest("us", (1990, 1995), (1995, 1999), paths=40, calibration=cal)
 
 
-def test_documented_splits_are_the_issue_targets():
+def test_documented_splits_are_the_backtest_targets():
     assert [(s.data, s.train, s.test, s.min_inside, s.final_year) for s in SPLITS] == [
         ("china", (2006, 2018), (2018, 2024), 5, False),
         ("us", (1969, 1989), (1989, 2009), 15, False),

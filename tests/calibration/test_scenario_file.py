@@ -10,11 +10,13 @@ import pytest
 
 import mccoord
 from mccoord.calibration import PARAMETERS, load_panel
-from mccoord.calibration.scenario_file import toml_value
+from mccoord.calibration.scenario_file import toml_value, write_scenario
 
 
 def test_written_scenario_loads_with_fitted_values_and_steady_states(small_fit, tmp_path):
-    out = small_fit.to_scenario(tmp_path / "fit.toml", command="mccoord calibrate x --start 2020 --end 2030")
+    out = write_scenario(
+        small_fit, tmp_path / "fit.toml", command="mccoord calibrate x --start 2020 --end 2030"
+    )
     sc = mccoord.load_scenario(out)
     assert sc.base_year == 2030
     for k in PARAMETERS:
@@ -31,7 +33,7 @@ def test_written_scenario_loads_with_fitted_values_and_steady_states(small_fit, 
 
 
 def test_calibrated_block_has_the_documented_format(small_fit, tmp_path):
-    out = small_fit.to_scenario(tmp_path / "fit.toml")
+    out = write_scenario(small_fit, tmp_path / "fit.toml")
     raw = tomllib.loads(out.read_text())
     block = raw["uncertainty"]["calibrated"]
     assert set(block) == {"keys", "mean", "cov"}
@@ -54,7 +56,7 @@ def test_template_keeps_grid_settings_fixed_keys_and_marginals(small_fit, tmp_pa
         "[uncertainty]\nlambda_c = { dist = 'uniform', low = 0.025, high = 0.075 }\n"
         "calibrated = { keys = ['g'], mean = [0.5], cov = [[1.0]] }\n"
     )
-    out = small_fit.to_scenario(tmp_path / "out.toml", template=tpl)
+    out = write_scenario(small_fit, tmp_path / "out.toml", template=tpl)
     raw = tomllib.loads(out.read_text())
     assert raw["scenario"]["name"] == "mine" and raw["scenario"]["regions"] == "data/mine.csv"
     assert (tmp_path / "data" / "mine.csv").is_file()
@@ -69,17 +71,17 @@ def test_template_with_keys_the_fit_did_not_hold_fixed_is_refused(small_fit, tmp
     tpl = tmp_path / "tpl.toml"
     tpl.write_text("[scenario]\nregions = 'r.csv'\n[model]\nalpha = 0.35\n")
     with pytest.raises(mccoord.ConfigError, match="model.alpha"):
-        small_fit.to_scenario(tmp_path / "out.toml", template=tpl)
+        write_scenario(small_fit, tmp_path / "out.toml", template=tpl)
     assert not (tmp_path / "out.toml").exists()
 
 
 def test_nothing_is_overwritten_without_overwrite(small_fit, tmp_path):
-    out = small_fit.to_scenario(tmp_path / "fit.toml")
+    out = write_scenario(small_fit, tmp_path / "fit.toml")
     before = out.read_bytes()
     with pytest.raises(mccoord.ConfigError, match="--overwrite"):
-        small_fit.to_scenario(out)
+        write_scenario(small_fit, out)
     assert out.read_bytes() == before
-    small_fit.to_scenario(out, overwrite=True)
+    write_scenario(small_fit, out, overwrite=True)
 
 
 @pytest.mark.parametrize(

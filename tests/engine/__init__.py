@@ -1,1 +1,1 @@
-"""Tests of the model engine: kernels against the reference, closed forms, invariants."""
+"""Tests of the engine: scenarios, designs, streams, kernel against reference, closed forms."""

@@ -1,1 +1,1 @@
-"""Tests of mccoord."""
+"""Tests of ensemble execution: mccoord.run, threads, local clusters, schedulers, SLURM, preflight."""

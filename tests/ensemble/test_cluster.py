@@ -61,6 +61,7 @@ def test_blocks_run_on_concurrent_threads_under_a_threadsafe_layer(on_threads):
 
 
 @pytest.mark.cluster
+@pytest.mark.slow
 def test_two_worker_processes_give_the_threads_dataset(on_threads, client, tmp_path):
     ds = mccoord.run("demo", store=tmp_path / "c.zarr", client=client, paths_per_task=100, **SMALL)
     assert len(client.scheduler_info()["workers"]) == 2
@@ -69,11 +70,13 @@ def test_two_worker_processes_give_the_threads_dataset(on_threads, client, tmp_p
 
 @pytest.mark.cluster
 @pytest.mark.parametrize("workers, threads", [(1, 2), (2, 1)])
+@pytest.mark.slow
 def test_run_starts_its_own_local_cluster(on_threads, tmp_path, workers, threads):
     ds = mccoord.run("demo", store=tmp_path / "l.zarr", workers=workers, threads=threads, **SMALL)
     xr.testing.assert_identical(on_threads[0], strip_provenance(ds))
 
 
+@pytest.mark.slow
 def test_one_thread_runs_blocks_in_the_calling_thread(tmp_path, monkeypatch):
     names = set()
     real = mccoord.ensemble.compute_block

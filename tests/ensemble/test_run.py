@@ -69,6 +69,7 @@ def test_run_agrees_with_simulate_for_one_mix(baseline, demo):
 
 
 @pytest.mark.parametrize("layout", [dict(paths_per_task=100), dict(threads=1), dict(mixes_per_task=5)])
+@pytest.mark.slow
 def test_same_dataset_whatever_the_blocking_and_threads(baseline, tmp_path, layout):
     ds, _ = baseline
     other = mccoord.run("demo", store=tmp_path / "o.zarr", workers=0, **SMALL, **layout)

@@ -1,0 +1,1 @@
+"""Tests of the Numba kernels: elementary functions, lanes, Philox, SIMD, reproducible bits."""

@@ -1,1 +1,1 @@
-"""Tests of mccoord."""
+"""Tests of failure handling: bad input, faults, guards, locks, store integrity."""

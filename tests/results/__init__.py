@@ -1,1 +1,1 @@
-
+"""Tests of the results: catalogue, statistics, intervals, mixes, ranking, CF conventions."""

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 MAX_PATHS, MAX_YEARS = 20, 10
 NOT_RUN = (re.compile(r"^python -m pip install\b"), re.compile(r"^pytest\b"))

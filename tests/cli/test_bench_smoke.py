@@ -8,17 +8,12 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 if not (ROOT / "bench" / "core.py").is_file():  # pragma: no cover - installed without checkout
     pytest.skip("bench/ is only in the source checkout", allow_module_level=True)
-# Import bench/ from the checkout without leaving the checkout on sys.path: there, its
-# mccoord/ (the kernels live in kernels/) would shadow the installed package in every
-# process spawned later in the session (Dask workers).
-sys.path.insert(0, str(ROOT))
-try:
-    from bench import core
-finally:
-    sys.path.remove(str(ROOT))
+# pytest puts the checkout root (the folder above tests/) on sys.path, so bench/ imports
+# as a package there.
+from bench import core  # noqa: E402
 
 
 def test_kernel_throughput_on_tiny_sizes(tmp_path):
@@ -58,3 +53,33 @@ def test_cli_registers_bench():
 
     args = build_parser().parse_args(["bench", "--quick", "--only", "kernel"])
     assert args.quick and args.only == ["kernel"]
+
+
+def test_bench_command_runs_python_m_bench_with_the_options(tmp_path):
+    from mccoord.cli import build_parser
+    from mccoord.commands.bench_cmd import bench_command
+
+    args = build_parser().parse_args(
+        ["bench", "--quick", "--only", "kernel", "tasks", "--out", str(tmp_path)]
+    )
+    assert bench_command(args) == [
+        sys.executable,
+        "-m",
+        "bench",
+        "--quick",
+        "--only",
+        "kernel",
+        "tasks",
+        "--out",
+        str(tmp_path.resolve()),
+    ]
+
+
+def test_bench_without_a_checkout_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
+    from mccoord.cli import main
+    from mccoord.commands import bench_cmd
+
+    monkeypatch.setattr(bench_cmd, "CHECKOUT", tmp_path)
+    assert main(["bench", "--quick"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "bench/" in err and "checkout" in err

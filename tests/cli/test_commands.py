@@ -76,6 +76,7 @@ def test_cli_run_refuses_a_bad_setting(tmp_path, capsys, setting):
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_report_has_ranking_notes_and_frontier_section(grid_store):
     from mccoord.report import render_report
 

@@ -99,6 +99,7 @@ def test_cli_plot_errors(grid_store, tmp_path, capsys):
     assert "error" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_cli_report(grid_store, tmp_path, capsys):
     out = tmp_path / "report.html"
     assert main(["report", str(grid_store), "--out", str(out)]) == 0

@@ -1,4 +1,4 @@
-"""Built-in scenarios load by name with the data the issue names; bad input is refused."""
+"""Built-in scenarios load by name with their documented regions and data; bad input is refused."""
 
 from __future__ import annotations
 

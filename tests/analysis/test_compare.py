@@ -33,6 +33,7 @@ def test_another_seed_is_compared_unpaired(base_store, reseeded_store):
     assert not table.attrs["paired"] and "unpaired" in table.attrs["method"]
 
 
+@pytest.mark.slow
 def test_pairing_narrows_the_interval_of_a_model_change(base_store, stronger_store):
     paired = compare(base_store, stronger_store, "sigma_mean")
     # the same per-path data treated as independent samples
@@ -75,6 +76,7 @@ def test_paired_interval_approaches_the_wald_interval_for_many_pairs():
     assert hi == pytest.approx(diff + half, rel=2e-3)
 
 
+@pytest.mark.slow
 def test_paired_interval_covers_about_95_percent():
     rng = np.random.default_rng(7)
     n, reps, hits = 150, 2000, 0

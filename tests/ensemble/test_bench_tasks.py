@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -10,12 +9,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 if not (ROOT / "bench" / "tasks.py").is_file():  # pragma: no cover - installed without checkout
     pytest.skip("bench/ is only in the source checkout", allow_module_level=True)
-# imported from the checkout without leaving it on sys.path (it would shadow the package)
-sys.path.insert(0, str(ROOT))
-try:
-    from bench import core, tasks
-finally:
-    sys.path.remove(str(ROOT))
+# pytest puts the checkout root (the folder above tests/) on sys.path, so bench/ imports
+# as a package there.
+from bench import core, tasks  # noqa: E402
 
 
 def test_task_phases_time_every_task_and_the_final_reduction(tmp_path):

@@ -11,6 +11,7 @@ from mccoord.plots import plot_attribution, plot_curves, plot_drivers, plot_fan,
 from mccoord.store import open_results
 
 
+@pytest.mark.slow
 def test_curves_title_states_the_target_and_axes_carry_units(grid_store):
     ax = plot_curves(grid_store)
     assert "down 25% by year t" in ax.get_title()

@@ -12,6 +12,7 @@ nbclient = pytest.importorskip("nbclient")
 NOTEBOOK = Path(__file__).resolve().parents[2] / "examples" / "explore_store.ipynb"
 
 
+@pytest.mark.slow
 def test_notebook_runs(grid_store, monkeypatch, tmp_path):
     monkeypatch.setenv("MCCOORD_STORE", str(grid_store))
     monkeypatch.setenv("MPLBACKEND", "Agg")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import mccoord
+import mccoord._version
 from mccoord.cli import main
 from mccoord.errors import ConfigError
 
@@ -194,7 +195,8 @@ def test_workers_with_another_mccoord_version_are_refused(tmp_path, monkeypatch)
         ) as cluster,
         Client(cluster) as client,
     ):
-        monkeypatch.setattr(mccoord, "__version__", "0.0.0-other")
+        # the calling process claims another version; the worker reports the installed one
+        monkeypatch.setattr(mccoord._version, "__version__", "0.0.0-other")
         with pytest.raises(ConfigError, match=r"workers running mccoord 0.0.0-other \(worker has"):
             mccoord.run("demo", store=store, client=client, **SMALL)
     assert not store.exists()

@@ -68,6 +68,7 @@ def _run(exe, tmp_path, *args, timeout=90):
 
 
 @pytest.mark.parametrize("store", ["grid_store", "sobol_store"])
+@pytest.mark.slow
 def test_report_in_chromium(request, tmp_path, store):
     exe = _chromium()
     out = write_report(request.getfixturevalue(store), tmp_path / "report.html")
@@ -86,6 +87,7 @@ def test_report_in_chromium(request, tmp_path, store):
     assert dom.check.strip() == f"decoded {len(shown)} of {len(shown)}"
 
 
+@pytest.mark.slow
 def test_report_screenshot(grid_store, tmp_path):
     exe = _chromium()
     out = write_report(grid_store, tmp_path / "report.html")

@@ -26,6 +26,7 @@ def _ranks(table, method):
 
 
 @pytest.mark.parametrize("measure", ["pawn", "S1"])
+@pytest.mark.slow
 def test_pawn_and_first_order_rank_a_known_dependence(measure):
     X, y = _synthetic()
     ranks, rows = _ranks(sensitivity_indices(X, y, method="pawn", resamples=50), measure)
@@ -116,9 +117,9 @@ def test_a_store_is_analysed_per_mix(uncertain_store):
 
 
 def test_a_store_gives_each_path_the_draws_of_a_simulation(uncertain_store):
-    from mccoord.analysis.samples import path_sample
+    from uncertain_store import PATHS, SEED, UNCERTAINTY
 
-    from .uncertain_store import PATHS, SEED, UNCERTAINTY
+    from mccoord.analysis.samples import path_sample
 
     scenario = mccoord.load_scenario("demo").with_overrides(uncertainty=UNCERTAINTY)
     sim = mccoord.simulate(scenario, {"transfer": 1, "cooperation": 1}, paths=PATHS, seed=SEED, years=8)

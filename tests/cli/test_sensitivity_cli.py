@@ -46,6 +46,7 @@ def test_cli_store_without_parameters(grid_store, capsys):
 
 
 @pytest.mark.parametrize("kind", ["sensitivity", "discovery"])
+@pytest.mark.slow
 def test_plot_kinds_of_parameter_uncertainty(uncertain_store, tmp_path, kind):
     out = tmp_path / f"{kind}.png"
     assert main(["plot", str(uncertain_store), "--kind", kind, "--mix", "on", "--out", str(out)]) == 0

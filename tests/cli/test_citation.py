@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 #: Top-level keys of the Citation File Format 1.2.0 schema.
 CFF_KEYS = {
     "abstract", "authors", "cff-version", "commit", "contact", "date-released", "doi", "identifiers",

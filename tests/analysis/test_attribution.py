@@ -57,6 +57,7 @@ def test_main_effects_and_interactions_are_the_contrasts(grid_store):
         assert inter[f"{a}:{b}"] == pytest.approx(same - diff, abs=1e-12)
 
 
+@pytest.mark.slow
 def test_paired_se_matches_brute_force(grid_store):
     """Per-path Shapley values by averaging marginal contributions over all 120 orderings."""
     ds = xr.open_zarr(grid_store)

@@ -16,7 +16,7 @@ surface; reference indices from a Saltelli run of 2**15 base points) and the Ish
 function (not a low-degree polynomial). ``noise`` adds Gaussian noise with that share
 of the output's standard deviation (Monte Carlo noise of a metric).
 
-Run: ``python tests/insight/study_sobol_estimators.py`` (a few minutes).
+Run: ``python tests/analysis/study_sobol_estimators.py`` (a few minutes).
 """
 
 from __future__ import annotations

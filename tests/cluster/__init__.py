@@ -1,1 +1,0 @@
-"""Tests of where tasks run: threads, local clusters, schedulers and SLURM."""
