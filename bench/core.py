@@ -130,6 +130,27 @@ def _cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def cpu_flags() -> dict:
+    """CPU model, vector flags from /proc/cpuinfo and LLVM's host CPU, read now."""
+    flags = set()
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags") and not flags:
+                flags = set(line.split(":", 1)[1].split())
+            elif line.startswith("model name") and model == "unknown":
+                model = line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import llvmlite.binding as ll
+
+    return {
+        "model": model,
+        "llvm_host_cpu": ll.get_host_cpu_name(),
+        "vector_flags": sorted(f for f in flags if f.startswith(("avx", "fma", "sse")) or f == "f16c"),
+    }
+
+
 def machine() -> dict:
     """CPU, cores, versions and the Numba threading layer (after a parallel kernel ran)."""
     import numba
@@ -154,8 +175,6 @@ def machine() -> dict:
         host = ll.get_host_cpu_name()
     except Exception:  # noqa: BLE001
         host = "unknown"
-    from .micro import cpu_flags
-
     return {
         "cpu": _cpu_model(),
         "cpu_vector_flags": cpu_flags()["vector_flags"],

@@ -1,4 +1,4 @@
-"""Micro-benchmarks of the kernel v2 building blocks, on one thread.
+"""Micro-benchmarks of the kernel's building blocks, on one thread.
 
 ``python -m bench.micro [--quick] [--lanes 8 16] [--mix add=16,mul=16,div=1,exp=1,log=1]``
 prints a table and writes ``bench/results/micro-<UTC time>.json``. Nothing here asserts a
@@ -54,7 +54,7 @@ import numpy as np
 from mccoord.kernels import elementary, philox, simd
 from numba import njit
 
-from bench.core import machine
+from bench.core import cpu_flags, machine
 
 RESULTS = Path(__file__).resolve().parent / "results"
 R = 31
@@ -341,27 +341,6 @@ def accuracy_section(n: int) -> dict:
 
 
 # --- command line ----------------------------------------------------------------------
-
-
-def cpu_flags() -> dict:
-    """CPU model, vector flags from /proc/cpuinfo and LLVM's host CPU, read now."""
-    flags = set()
-    model = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("flags") and not flags:
-                flags = set(line.split(":", 1)[1].split())
-            elif line.startswith("model name") and model == "unknown":
-                model = line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    import llvmlite.binding as ll
-
-    return {
-        "model": model,
-        "llvm_host_cpu": ll.get_host_cpu_name(),
-        "vector_flags": sorted(f for f in flags if f.startswith(("avx", "fma", "sse")) or f == "f16c"),
-    }
 
 
 def parse_mix(text: str) -> dict[str, int]:

@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
             if not args.check:
                 path.write_text(new)
     if args.check and stale:
-        names = ", ".join(str(p.relative_to(REPO)) for p in stale)
+        names = ", ".join(str(p.relative_to(REPO)) if p.is_relative_to(REPO) else str(p) for p in stale)
         print(
             f"benchmark tables differ from {args.results}: {names}; run python -m bench.render",
             file=sys.stderr,

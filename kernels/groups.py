@@ -17,8 +17,6 @@ array must be C-contiguous and of the dtype stated (Numba compiles one version p
 combination of types).
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 import numpy as np

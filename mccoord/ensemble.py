@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from ._version import __version__
 from .blocks import n_records
 from .catalogue import GRANULE, RESULTS
 from .checks import byte_size, is_whole, positive_int
@@ -417,7 +418,7 @@ def run(
     attrs = {
         "Conventions": "CF-1.10",
         "title": f"mccoord ensemble: {scenario.name}",
-        "source": f"mccoord {_version('mccoord')}",
+        "source": f"mccoord {__version__}",
         "mccoord_schema_version": SCHEMA_VERSION,
         "config_hash": chash,
         "complete": 0,

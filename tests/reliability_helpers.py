@@ -14,7 +14,7 @@ from helpers import strip_provenance
 import mccoord
 
 #: One configuration used by every fault test: 32 mixes x 6 path blocks of 100 paths.
-RUN_ARGS = dict(paths=600, years=20, paths_per_task=100, seed=11)
+RUN_ARGS = dict(paths=600, years=20, paths_per_task=100, mixes_per_task=1, seed=11)
 TOTAL_BLOCKS = 32 * RUN_ARGS["paths"] // RUN_ARGS["paths_per_task"]
 
 
@@ -68,6 +68,8 @@ def cli_args(store: Path, *extra: str, run_args: dict = RUN_ARGS) -> list[str]:
         str(run_args["years"]),
         "--paths-per-task",
         str(run_args["paths_per_task"]),
+        "--mixes-per-task",
+        str(run_args.get("mixes_per_task", 1)),
         "--seed",
         str(run_args["seed"]),
         *extra,

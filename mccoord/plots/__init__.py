@@ -3,7 +3,9 @@
 Every function takes the results dataset of :func:`mccoord.run` or the path of its
 store. Without ``ax=`` they draw on a new standalone figure with an Agg canvas, so they
 work headless; save with :func:`save` or ``ax.figure.savefig``. The kinds of
-``mccoord plot`` are listed once, in :mod:`mccoord.plots.kinds`.
+``mccoord plot`` are listed once, in :mod:`mccoord.plots.kinds`. The figure functions
+(``plot_curves``, ``plot_heatmap``, ``plot_attribution``, ...) are documented in
+:mod:`mccoord.plots.figures` and importable from here; they load matplotlib on first use.
 """
 
 from importlib import import_module
@@ -36,19 +38,8 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = [
-    "KINDS",
-    "PLOT_KINDS",
-    "metric_label",
-    "new_axes",
-    "plot_attribution",
-    "plot_curves",
-    "plot_drivers",
-    "plot_fan",
-    "plot_frontier",
-    "plot_heatmap",
-    "plot_kind",
-    "plot_regions",
-    "save",
-    "target_text",
-]
+__all__ = ["KINDS", "PLOT_KINDS"]
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_FIGURES])

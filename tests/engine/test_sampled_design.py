@@ -38,8 +38,12 @@ def test_the_task_bound_counts_the_twelve_n_mixes_of_a_sobol_design(tmp_path, mo
         raise AssertionError("the design was drawn before the task bound was checked")
 
     monkeypatch.setattr(mccoord.design, "sobol_design", never_drawn)
-    # 2**17 base points are 131072 tasks (under the bound of 10**6); their 12 N mixes are not.
+    # one mix per task: 2**17 base points are 131072 tasks (under the bound of 10**6); their
+    # 12 N mixes are not.
     n = 2**17
     with pytest.raises(ConfigError, match=f"{sobol_mix_count(n)} mixes"):
-        mccoord.run("demo", mixes=f"sobol:{n}", paths=100, years=4, workers=0, store=tmp_path / "s.zarr")
+        mccoord.run(
+            "demo", mixes=f"sobol:{n}", paths=100, years=4, mixes_per_task=1, workers=0,
+            store=tmp_path / "s.zarr",
+        )  # fmt: skip
     assert not (tmp_path / "s.zarr").exists()

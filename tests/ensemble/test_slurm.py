@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 
 RECIPE = Path(__file__).with_name("slurm_single_node.toml")
 #: 32 mixes x 2 path blocks = 64 blocks: long enough to cancel a job in the middle.
-ARGS = dict(paths=200, years=20, paths_per_task=100, seed=7)
+ARGS = dict(paths=200, years=20, paths_per_task=100, mixes_per_task=1, seed=7)
 TOTAL_BLOCKS = 32 * ARGS["paths"] // ARGS["paths_per_task"]
 
 
