@@ -117,11 +117,12 @@ def _run_store(tmp_path, name: str, cache: str, cpu: str | None = None) -> dict:
 
 
 @pytest.mark.slow
-def test_whole_run_stores_are_identical_compiled_cached_and_on_other_cpu_targets(tmp_path):
+def test_whole_run_stores_are_identical_compiled_cached_and_on_another_cpu_target(tmp_path):
     compiled = _run_store(tmp_path, "compiled.zarr", "host")
     cached = _run_store(tmp_path, "cached.zarr", "host")
     assert compiled["cache_hits"] == 0 and cached["cache_hits"] > 0
     assert cached["digest"] == compiled["digest"]
-    for cpu in ("generic", "haswell"):
-        other = _run_store(tmp_path, f"{cpu}.zarr", cpu, cpu=cpu)
-        assert other["digest"] == compiled["digest"], cpu
+    # baseline x86-64 (no AVX): another CPU target than this machine's; the building blocks
+    # are also checked on haswell above, a whole run compiles for minutes per target
+    other = _run_store(tmp_path, "generic.zarr", "generic", cpu="generic")
+    assert other["digest"] == compiled["digest"]
