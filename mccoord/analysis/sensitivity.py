@@ -126,42 +126,38 @@ def _indices_pawn(X, y, resamples, seed) -> dict[str, tuple[np.ndarray, np.ndarr
     return {"pawn": (est, lo, hi), **_indices_first_order(X, y, resamples, seed)}
 
 
-def _indices_first_order(X, y, resamples, seed) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def _salib_delta(X, y, resamples, seed, **options) -> dict:
+    """SALib's ``delta.analyze`` on given samples, with bootstrap intervals."""
     from SALib.analyze import delta
 
     with _contained_salib(seed + 1):
-        res = delta.analyze(
+        return delta.analyze(
             _problem([f"x{j}" for j in range(X.shape[1])]),
             X,
             y,
             num_resamples=resamples,
             conf_level=CONF_LEVEL,
             seed=seed + 1,
-            method="sobol",
+            **options,
         )
-    est = np.asarray(res["S1"], dtype=float)
-    half = np.asarray(res["S1_conf"], dtype=float)
-    return {"S1": (est, est - half, est + half)}
 
 
-def _indices_delta(X, y, resamples, seed) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    from SALib.analyze import delta
-
-    with _contained_salib(seed + 1):
-        res = delta.analyze(
-            _problem([f"x{j}" for j in range(X.shape[1])]),
-            X,
-            y,
-            num_resamples=resamples,
-            conf_level=CONF_LEVEL,
-            seed=seed + 1,
-        )
+def _estimates(res: dict, keys: dict[str, str]) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """``name -> (estimate, low, high)`` for SALib result keys (``key`` and ``key_conf``)."""
     out = {}
-    for name, key in (("delta", "delta_raw"), ("S1", "S1")):
+    for name, key in keys.items():
         est = np.asarray(res[key], dtype=float)
         half = np.asarray(res[f"{key}_conf"], dtype=float)
         out[name] = (est, est - half, est + half)
     return out
+
+
+def _indices_first_order(X, y, resamples, seed) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    return _estimates(_salib_delta(X, y, resamples, seed, method="sobol"), {"S1": "S1"})
+
+
+def _indices_delta(X, y, resamples, seed) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    return _estimates(_salib_delta(X, y, resamples, seed), {"delta": "delta_raw", "S1": "S1"})
 
 
 def _check_method(method: object, outcome: str) -> str:
