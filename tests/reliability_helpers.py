@@ -24,7 +24,7 @@ def strip(ds):
 
 
 #: A smaller run for the tests that kill a run at a chosen moment: 32 mixes x 2 path blocks.
-KILL_ARGS = dict(paths=200, years=5, paths_per_task=100, seed=11)
+KILL_ARGS = dict(paths=200, years=5, paths_per_task=100, mixes_per_task=1, seed=11)
 
 #: Python run in a child process instead of ``-m mccoord.cli``: the same command line, on
 #: a slow disk (every zarr write whose key matches ``{slow}`` waits ``{delay}`` s), so
