@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import xarray as xr
+from reliability_helpers import done_chunks, wait_for
 
 import mccoord
 from mccoord.blocks import n_records
@@ -33,11 +33,6 @@ def cli_args(store: Path) -> list[str]:
     return ["run", "demo", "--slurm", str(RECIPE), "--out", str(store), "--quiet", *flags]
 
 
-def done_blocks(store: Path) -> int:
-    d = store / "raw" / "done" / "c"
-    return sum(1 for p in d.rglob("*") if p.is_file()) if d.exists() else 0
-
-
 def registered_jobs(logs: Path) -> list[str]:
     """SLURM job ids whose Dask worker has registered with the scheduler."""
     return [
@@ -45,15 +40,6 @@ def registered_jobs(logs: Path) -> list[str]:
         for err in sorted(logs.glob("mccoord-test-*.err"))
         if "Registered to" in err.read_text(errors="replace")
     ]
-
-
-def wait_for(predicate, timeout: float, every: float = 0.1) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(every)
-    return False
 
 
 @pytest.fixture(scope="module")
@@ -85,11 +71,11 @@ def test_a_cancelled_worker_job_is_survived_with_the_local_dataset(slurm_env, lo
         text=True,
     )
     try:
-        both_working = wait_for(lambda: len(registered_jobs(logs)) == 2 and done_blocks(store) >= 8, 240)
+        both_working = wait_for(lambda: len(registered_jobs(logs)) == 2 and done_chunks(store) >= 8, 240)
         assert both_working, "two SLURM workers computing blocks"
         victim = registered_jobs(logs)[0]
         subprocess.run(["scancel", victim], env=slurm_env, check=True, timeout=30)
-        at_cancel = done_blocks(store)
+        at_cancel = done_chunks(store)
         _, err = proc.communicate(timeout=600)
     finally:
         if proc.poll() is None:
